@@ -1,0 +1,225 @@
+//! clawboot: parse the command line, run the command, map the outcome to an exit code.
+//! Exit codes: 0 done and nothing to report, 1 something to report (changes, findings),
+//! 2 the command could not do its job (bad input, unreadable file, …).
+
+mod cli;
+mod doctor;
+mod fsutil;
+mod openclaw;
+mod profile;
+mod render;
+mod secrets;
+
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+
+use clap::Parser;
+use serde_json::json;
+
+use cli::{Cli, Command, OutputFormat, ProfileCommand};
+use profile::Profile;
+use render::output::{Change, PlannedFile};
+
+/// Whether a command found something to report (exit 1) or not (exit 0).
+enum Outcome {
+    Clean,
+    Reported,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(&cli) {
+        Ok(Outcome::Clean) => ExitCode::SUCCESS,
+        Ok(Outcome::Reported) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: &Cli) -> anyhow::Result<Outcome> {
+    let profile = Profile::load(cli.profile.as_deref())?;
+    match &cli.command {
+        Command::Render { out, only, check } => {
+            let roots = match out {
+                Some(dir) => render::Roots::under(dir),
+                None => render::Roots::from_profile(&profile),
+            };
+            let planned = render::output::plan(render::render(&profile, *only)?, &roots)?;
+            if !check {
+                render::output::apply(&planned)?;
+            }
+            report_render(cli.output, &profile, &planned, *check)
+        }
+        Command::Doctor { path } => {
+            let dir = path
+                .clone()
+                .unwrap_or_else(|| profile.repos.gitops.path.join(&profile.repos.gitops.folder));
+            let findings = doctor::run(&dir)?;
+            report_doctor(cli.output, &dir, &findings)
+        }
+        Command::Profile(command) => run_profile(cli.output, &profile, command),
+    }
+}
+
+fn report_render(
+    format: OutputFormat,
+    profile: &Profile,
+    planned: &[PlannedFile],
+    check: bool,
+) -> anyhow::Result<Outcome> {
+    let changed = planned
+        .iter()
+        .filter(|f| f.change != Change::Unchanged)
+        .count();
+    let not_done = not_done_by_render(profile);
+    let mut out = std::io::stdout().lock();
+    match format {
+        OutputFormat::Json => {
+            let report = json!({
+                "openclaw_release": profile.release().to_string(),
+                "check": check,
+                "changed": changed,
+                "files": planned,
+                "not_done": not_done,
+            });
+            writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
+        }
+        OutputFormat::Text => {
+            let verb = |change| match (change, check) {
+                (Change::Created, false) => "created",
+                (Change::Created, true) => "would create",
+                (Change::Updated, false) => "updated",
+                (Change::Updated, true) => "would update",
+                (Change::Unchanged, _) => "unchanged",
+            };
+            for file in planned.iter().filter(|f| f.change != Change::Unchanged) {
+                writeln!(out, "{:>12}  {}", verb(file.change), file.path.display())?;
+                write!(out, "{}", file.diff)?;
+            }
+            writeln!(
+                out,
+                "{} files for OpenClaw {}: {changed} {}, {} unchanged",
+                planned.len(),
+                profile.release(),
+                if check { "would change" } else { "written" },
+                planned.len() - changed
+            )?;
+            writeln!(out, "Not done by render:")?;
+            for line in &not_done {
+                writeln!(out, "  - {line}")?;
+            }
+        }
+    }
+    Ok(if check && changed > 0 {
+        Outcome::Reported
+    } else {
+        Outcome::Clean
+    })
+}
+
+/// What the operator still has to do after render, said plainly.
+fn not_done_by_render(profile: &Profile) -> Vec<String> {
+    let mut lines = vec![
+        "terraform plan/apply of terraform/ (through the infrastructure repo's pull request flow): needs AWS and Cloudflare access".to_string(),
+        format!("seeding the secret values into SSM under {}: needs AWS access", profile.aws.ssm_prefix),
+        "Argo CD sync of the GitOps folder (apply application.yaml once): needs the cluster".to_string(),
+        "copying workspace/ (SOUL.md, skills/) into the OpenClaw volume: needs the cluster".to_string(),
+    ];
+    if profile.openclaw.discord_allow_from.is_empty() {
+        lines.push(
+            "Discord DMs use pairing: set openclaw.discord_allow_from to your Discord user id(s) for an allowlist"
+                .to_string(),
+        );
+    }
+    lines
+}
+
+fn report_doctor(
+    format: OutputFormat,
+    dir: &Path,
+    findings: &[doctor::Finding],
+) -> anyhow::Result<Outcome> {
+    let mut out = std::io::stdout().lock();
+    match format {
+        OutputFormat::Json => {
+            let report = json!({ "path": dir, "findings": findings });
+            writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
+        }
+        OutputFormat::Text => {
+            for f in findings {
+                let file = dir.join(&f.file);
+                writeln!(
+                    out,
+                    "{}:{}: [{}] {}",
+                    file.display(),
+                    f.line,
+                    f.rule,
+                    f.problem
+                )?;
+                writeln!(out, "    fix: {}", f.fix)?;
+            }
+            match findings.len() {
+                0 => writeln!(out, "{}: no known failure mode found", dir.display())?,
+                n => writeln!(out, "{n} finding(s) in {}", dir.display())?,
+            }
+        }
+    }
+    Ok(if findings.is_empty() {
+        Outcome::Clean
+    } else {
+        Outcome::Reported
+    })
+}
+
+fn run_profile(
+    format: OutputFormat,
+    profile: &Profile,
+    command: &ProfileCommand,
+) -> anyhow::Result<Outcome> {
+    let mut out = std::io::stdout().lock();
+    match command {
+        ProfileCommand::Init { path, force } => {
+            if path.exists() && !force {
+                anyhow::bail!(
+                    "{} already exists; edit it, or pass --force to replace it with the defaults",
+                    path.display()
+                );
+            }
+            fsutil::write_atomic(path, profile::DEFAULT_PROFILE_YAML.as_bytes(), 0o644)?;
+            writeln!(
+                out,
+                "wrote {}: edit it, then run `clawboot --profile {} render`",
+                path.display(),
+                path.display()
+            )?;
+        }
+        ProfileCommand::Show => match format {
+            OutputFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(profile)?)?,
+            OutputFormat::Text => write!(out, "{}", serde_yaml::to_string(profile)?)?,
+        },
+        ProfileCommand::Models => {
+            let catalog = profile::model_catalog();
+            match format {
+                OutputFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&catalog)?)?,
+                OutputFormat::Text => {
+                    for card in catalog {
+                        let on = profile.litellm.models.contains(&card.id);
+                        writeln!(
+                            out,
+                            "{} {:<40} {:<18} {}",
+                            if on { "*" } else { " " },
+                            card.id,
+                            card.api_key,
+                            card.name
+                        )?;
+                    }
+                    writeln!(out, "* = enabled in litellm.models")?;
+                }
+            }
+        }
+    }
+    Ok(Outcome::Clean)
+}

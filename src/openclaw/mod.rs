@@ -1,0 +1,4 @@
+//! What clawboot knows about OpenClaw itself: releases and the config they accept.
+
+pub mod config;
+pub mod release;

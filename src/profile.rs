@@ -1,0 +1,733 @@
+//! The operator's profile: every choice the wizard makes, never a secret.
+//! Defaults are embedded from `assets/profile.yaml`; an answers file overrides any subset of them.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::openclaw::release::Release;
+
+pub const DEFAULT_PROFILE_YAML: &str = include_str!("../assets/profile.yaml");
+const MODELS_YAML: &str = include_str!("../assets/models.yaml");
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    pub cluster: Cluster,
+    pub aws: Aws,
+    pub terraform: Terraform,
+    pub repos: Repos,
+    pub argocd: ArgoCd,
+    pub cloudflare: Cloudflare,
+    pub images: Images,
+    pub openclaw: OpenClaw,
+    pub litellm: LiteLlm,
+    pub storage: Storage,
+    pub resources: AllResources,
+    pub network_policy: NetworkPolicy,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cluster {
+    pub kube_context: String,
+    pub namespace: String,
+    pub secret_store: String,
+    pub node_arch: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Aws {
+    pub region: String,
+    pub account_id: String,
+    pub ssm_prefix: String,
+    pub kms_key_alias: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Terraform {
+    pub state_bucket: String,
+    pub state_region: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Repos {
+    pub gitops: GitOpsRepo,
+    pub infrastructure: InfrastructureRepo,
+    pub workspace_path: PathBuf,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GitOpsRepo {
+    pub path: PathBuf,
+    pub url: String,
+    pub revision: String,
+    pub folder: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InfrastructureRepo {
+    pub path: PathBuf,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArgoCd {
+    pub namespace: String,
+    pub project: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cloudflare {
+    pub zone: String,
+    pub hostname: String,
+    pub tunnel_name: String,
+    pub account_id: String,
+    pub zone_id: String,
+    pub github_identity_provider_id: String,
+    pub access_allowed_emails: Vec<String>,
+    pub access_session_duration: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Images {
+    pub openclaw: String,
+    pub litellm: String,
+    pub cloudflared: String,
+    pub docker_dind: String,
+    pub docker_cli: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpenClaw {
+    pub release: String,
+    pub discord_allow_from: Vec<String>,
+    pub codex_subscription: bool,
+    pub primary_model: String,
+    pub fallback_models: Vec<String>,
+    pub sandbox: Sandbox,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sandbox {
+    pub mode: String,
+    pub scope: String,
+    pub workspace_access: String,
+    pub image: String,
+    pub network: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LiteLlm {
+    pub models: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Storage {
+    pub class: String,
+    pub size: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AllResources {
+    pub openclaw: Resources,
+    pub dind: Resources,
+    pub litellm: Resources,
+    pub cloudflared: Resources,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Resources {
+    pub requests: CpuMemory,
+    pub limits: CpuMemory,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CpuMemory {
+    pub cpu: String,
+    pub memory: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkPolicy {
+    pub extra_excepted_cidrs: Vec<String>,
+    pub node_local_dns: String,
+}
+
+/// A LiteLLM model clawboot can wire (from `assets/models.yaml`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelCard {
+    pub id: String,
+    pub name: String,
+    pub litellm_model: String,
+    pub api_key: String,
+    pub reasoning: bool,
+    pub input: Vec<String>,
+    pub context_window: u64,
+    pub max_tokens: u64,
+}
+
+/// The model ref of the Codex subscription route (see spec/manifests.md, "Models").
+pub const CODEX_MODEL_REF: &str = "openai/gpt-5.5";
+
+/// One problem in a profile: the key's path and what is allowed there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProfileIssue {
+    pub path: String,
+    pub message: String,
+}
+
+/// Every problem found in an answers file, reported together so one edit fixes them all.
+#[derive(Debug)]
+pub struct ProfileError {
+    pub source: String,
+    pub issues: Vec<ProfileIssue>,
+}
+
+impl fmt::Display for ProfileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "the profile {} is not valid:", self.source)?;
+        for issue in &self.issues {
+            writeln!(f, "  {}: {}", issue.path, issue.message)?;
+        }
+        write!(
+            f,
+            "fix these keys (`clawboot profile init` writes a commented example)"
+        )
+    }
+}
+
+impl std::error::Error for ProfileError {}
+
+pub fn model_catalog() -> Vec<ModelCard> {
+    serde_yaml::from_str(MODELS_YAML).expect("assets/models.yaml is valid (checked by tests)")
+}
+
+impl Profile {
+    /// The embedded defaults.
+    pub fn embedded() -> Self {
+        Self::from_yaml_layers(None, "the embedded profile")
+            .expect("assets/profile.yaml is valid (checked by tests)")
+    }
+
+    /// The defaults, overridden by the answers file at `path` when given.
+    pub fn load(path: Option<&Path>) -> anyhow::Result<Self> {
+        let Some(path) = path else {
+            return Ok(Self::embedded());
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            anyhow::anyhow!(
+                "cannot read the profile {}: {e} (create one with `clawboot profile init {}`)",
+                path.display(),
+                path.display()
+            )
+        })?;
+        Ok(Self::from_yaml_layers(
+            Some(&text),
+            &path.display().to_string(),
+        )?)
+    }
+
+    #[cfg(test)]
+    pub fn from_answers(answers: &str) -> Result<Self, ProfileError> {
+        Self::from_yaml_layers(Some(answers), "the answers")
+    }
+
+    fn from_yaml_layers(answers: Option<&str>, source: &str) -> Result<Self, ProfileError> {
+        let fail = |path: &str, message: String| ProfileError {
+            source: source.to_string(),
+            issues: vec![ProfileIssue {
+                path: path.to_string(),
+                message,
+            }],
+        };
+        let mut merged: serde_yaml::Value =
+            serde_yaml::from_str(DEFAULT_PROFILE_YAML).expect("embedded profile parses");
+        if let Some(text) = answers {
+            let overrides: serde_yaml::Value = serde_yaml::from_str(text)
+                .map_err(|e| fail("(file)", format!("not valid YAML: {e}")))?;
+            match overrides {
+                serde_yaml::Value::Null => {}
+                serde_yaml::Value::Mapping(_) => merge_yaml(&mut merged, overrides),
+                _ => return Err(fail("(file)", "must be a mapping of keys".into())),
+            }
+        }
+        let profile: Profile = serde_path_to_error::deserialize(merged).map_err(|e| {
+            let path = e.path().to_string();
+            fail(&path, e.into_inner().to_string())
+        })?;
+        let issues = profile.validate();
+        if issues.is_empty() {
+            Ok(profile)
+        } else {
+            Err(ProfileError {
+                source: source.to_string(),
+                issues,
+            })
+        }
+    }
+
+    pub fn release(&self) -> Release {
+        Release::parse(&self.openclaw.release).expect("validated on load")
+    }
+
+    /// Enabled LiteLLM models, in the order the profile lists them.
+    pub fn enabled_models(&self) -> Vec<ModelCard> {
+        let catalog = model_catalog();
+        self.litellm
+            .models
+            .iter()
+            .filter_map(|id| catalog.iter().find(|card| &card.id == id).cloned())
+            .collect()
+    }
+
+    /// API key names LiteLLM needs for the enabled models, without repeats.
+    pub fn litellm_provider_keys(&self) -> Vec<String> {
+        let mut seen = BTreeSet::new();
+        self.enabled_models()
+            .into_iter()
+            .map(|card| card.api_key)
+            .filter(|key| seen.insert(key.clone()))
+            .collect()
+    }
+
+    fn validate(&self) -> Vec<ProfileIssue> {
+        let mut issues = Vec::new();
+        let mut check = |ok: bool, path: &str, message: String| {
+            if !ok {
+                issues.push(ProfileIssue {
+                    path: path.into(),
+                    message,
+                });
+            }
+        };
+        check(
+            is_dns_label(&self.cluster.namespace),
+            "cluster.namespace",
+            "must be a DNS label: lower-case letters, digits and '-', at most 63".into(),
+        );
+        check(
+            is_dns_label(&self.cluster.secret_store),
+            "cluster.secret_store",
+            "must be a DNS label, e.g. parameterstore".into(),
+        );
+        check(
+            is_ssm_prefix(&self.aws.ssm_prefix),
+            "aws.ssm_prefix",
+            "must start with '/', not end with '/', and use only letters, digits and _.-/".into(),
+        );
+        check(
+            self.aws.account_id.len() == 12
+                && self.aws.account_id.bytes().all(|b| b.is_ascii_digit()),
+            "aws.account_id",
+            "must be the 12-digit AWS account id (quote it in YAML)".into(),
+        );
+        check(
+            self.aws.kms_key_alias.is_empty() || self.aws.kms_key_alias.starts_with("alias/"),
+            "aws.kms_key_alias",
+            "must be empty (account default key) or start with 'alias/'".into(),
+        );
+        check(
+            is_hostname(&self.cloudflare.zone),
+            "cloudflare.zone",
+            "must be a DNS zone, e.g. example.com".into(),
+        );
+        check(
+            is_hostname(&self.cloudflare.hostname)
+                && self
+                    .cloudflare
+                    .hostname
+                    .ends_with(&format!(".{}", self.cloudflare.zone)),
+            "cloudflare.hostname",
+            format!(
+                "must be a host name inside the zone {}",
+                self.cloudflare.zone
+            ),
+        );
+        check(
+            !self.cloudflare.access_allowed_emails.is_empty()
+                && self
+                    .cloudflare
+                    .access_allowed_emails
+                    .iter()
+                    .all(|e| e.contains('@')),
+            "cloudflare.access_allowed_emails",
+            "list at least one e-mail address allowed through Cloudflare Access".into(),
+        );
+        check(
+            is_relative_folder(&self.repos.gitops.folder),
+            "repos.gitops.folder",
+            "must be a relative folder inside the repo, without '..'".into(),
+        );
+        for (key, image) in [
+            ("openclaw", &self.images.openclaw),
+            ("litellm", &self.images.litellm),
+            ("cloudflared", &self.images.cloudflared),
+            ("docker_dind", &self.images.docker_dind),
+            ("docker_cli", &self.images.docker_cli),
+        ] {
+            if let Some(why) = unpinned_image_reason(image) {
+                check(
+                    false,
+                    &format!("images.{key}"),
+                    format!("{why}; pin a version tag"),
+                );
+            }
+        }
+        match Release::parse(&self.openclaw.release) {
+            Some(_) => check(
+                image_tag(&self.images.openclaw)
+                    .is_some_and(|tag| tag.starts_with(&self.openclaw.release)),
+                "images.openclaw",
+                format!(
+                    "the tag must be the release openclaw.release names ({}), e.g. ghcr.io/openclaw/openclaw:{}",
+                    self.openclaw.release, self.openclaw.release
+                ),
+            ),
+            None => check(
+                false,
+                "openclaw.release",
+                "must be an OpenClaw release like 2026.9.6".into(),
+            ),
+        }
+        for (i, id) in self.openclaw.discord_allow_from.iter().enumerate() {
+            check(
+                (17..=20).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_digit()),
+                &format!("openclaw.discord_allow_from[{i}]"),
+                "must be a Discord user id (17-20 digits; quote it in YAML)".into(),
+            );
+        }
+        check(
+            ["off", "non-main", "all"].contains(&self.openclaw.sandbox.mode.as_str()),
+            "openclaw.sandbox.mode",
+            "allowed: off, non-main, all".into(),
+        );
+        check(
+            ["session", "agent", "shared"].contains(&self.openclaw.sandbox.scope.as_str()),
+            "openclaw.sandbox.scope",
+            "allowed: session, agent, shared".into(),
+        );
+        check(
+            ["none", "ro", "rw"].contains(&self.openclaw.sandbox.workspace_access.as_str()),
+            "openclaw.sandbox.workspace_access",
+            "allowed: none, ro, rw".into(),
+        );
+        let catalog = model_catalog();
+        let known: Vec<&str> = catalog.iter().map(|c| c.id.as_str()).collect();
+        check(
+            !self.litellm.models.is_empty(),
+            "litellm.models",
+            format!("enable at least one model; allowed: {}", known.join(", ")),
+        );
+        for (i, id) in self.litellm.models.iter().enumerate() {
+            check(
+                known.contains(&id.as_str()),
+                &format!("litellm.models[{i}]"),
+                format!("unknown model {id:?}; allowed: {}", known.join(", ")),
+            );
+        }
+        let refs = std::iter::once((
+            "openclaw.primary_model".to_string(),
+            &self.openclaw.primary_model,
+        ))
+        .chain(
+            self.openclaw
+                .fallback_models
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (format!("openclaw.fallback_models[{i}]"), r)),
+        );
+        for (path, model_ref) in refs {
+            if let Err(message) = self.check_model_ref(model_ref) {
+                check(false, &path, message);
+            }
+        }
+        check(
+            is_quantity(&self.storage.size),
+            "storage.size",
+            "must be a Kubernetes quantity, e.g. 10Gi".into(),
+        );
+        check(
+            is_dns_subdomain(&self.storage.class),
+            "storage.class",
+            "must be a StorageClass name, e.g. longhorn".into(),
+        );
+        for (name, res) in [
+            ("openclaw", &self.resources.openclaw),
+            ("dind", &self.resources.dind),
+            ("litellm", &self.resources.litellm),
+            ("cloudflared", &self.resources.cloudflared),
+        ] {
+            for (kind, value) in [
+                ("requests.cpu", &res.requests.cpu),
+                ("requests.memory", &res.requests.memory),
+                ("limits.cpu", &res.limits.cpu),
+                ("limits.memory", &res.limits.memory),
+            ] {
+                check(
+                    is_quantity(value),
+                    &format!("resources.{name}.{kind}"),
+                    "must be a Kubernetes quantity, e.g. 500m or 1Gi".into(),
+                );
+            }
+        }
+        check(
+            memory_bytes(&self.resources.litellm.limits.memory)
+                .is_none_or(|bytes| bytes >= 1 << 30),
+            "resources.litellm.limits.memory",
+            "must be at least 1Gi: LiteLLM is OOMKilled at 512Mi".into(),
+        );
+        for (i, cidr) in self.network_policy.extra_excepted_cidrs.iter().enumerate() {
+            check(
+                parse_cidr(cidr).is_some(),
+                &format!("network_policy.extra_excepted_cidrs[{i}]"),
+                "must be a CIDR such as 100.64.0.0/10 or fd00::/8".into(),
+            );
+        }
+        check(
+            self.network_policy.node_local_dns.is_empty()
+                || self.network_policy.node_local_dns.parse::<IpAddr>().is_ok(),
+            "network_policy.node_local_dns",
+            "must be empty or an IP address such as 169.254.20.10".into(),
+        );
+        issues
+    }
+
+    fn check_model_ref(&self, model_ref: &str) -> Result<(), String> {
+        if let Some(id) = model_ref.strip_prefix("litellm/") {
+            if self.litellm.models.iter().any(|m| m == id) {
+                return Ok(());
+            }
+            return Err(format!(
+                "{model_ref:?} is not an enabled LiteLLM model; enable {id:?} in litellm.models or pick one of: {}",
+                self.litellm.models.iter().map(|m| format!("litellm/{m}")).collect::<Vec<_>>().join(", ")
+            ));
+        }
+        if model_ref == CODEX_MODEL_REF {
+            return if self.openclaw.codex_subscription {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{CODEX_MODEL_REF} needs openclaw.codex_subscription: true"
+                ))
+            };
+        }
+        if model_ref.starts_with("openai-codex/") {
+            return Err(format!(
+                "{model_ref:?} is a legacy route that Codex OAuth accounts reject; use {CODEX_MODEL_REF}"
+            ));
+        }
+        Err(format!(
+            "{model_ref:?} is not a model clawboot wires; use litellm/<enabled model> or {CODEX_MODEL_REF}"
+        ))
+    }
+}
+
+/// Overlay `overrides` on `base`: mappings merge key by key, anything else replaces.
+fn merge_yaml(base: &mut serde_yaml::Value, overrides: serde_yaml::Value) {
+    match (base, overrides) {
+        (serde_yaml::Value::Mapping(base_map), serde_yaml::Value::Mapping(over_map)) => {
+            for (key, value) in over_map {
+                match base_map.get_mut(&key) {
+                    Some(slot) => merge_yaml(slot, value),
+                    None => {
+                        base_map.insert(key, value);
+                    }
+                }
+            }
+        }
+        (slot, value) => *slot = value,
+    }
+}
+
+/// The tag of an image reference (`repo:tag` or `repo:tag@digest`), if any.
+pub fn image_tag(image: &str) -> Option<&str> {
+    let name = image.split('@').next().unwrap_or(image);
+    let last_segment = name.rsplit('/').next().unwrap_or(name);
+    last_segment.split_once(':').map(|(_, tag)| tag)
+}
+
+/// Why an image reference is not pinned, or `None` when it is.
+pub fn unpinned_image_reason(image: &str) -> Option<String> {
+    if image.contains("@sha256:") {
+        return None;
+    }
+    match image_tag(image) {
+        None => Some(format!("{image} has no tag, so it means :latest")),
+        Some("latest") => Some(format!("{image} uses the moving tag latest")),
+        Some(tag) if tag == "main" || tag.starts_with("main-") => Some(format!(
+            "{image} uses a development build tag ({tag}) that is not a release"
+        )),
+        Some(_) => None,
+    }
+}
+
+fn is_dns_label(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 63
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}
+
+fn is_dns_subdomain(s: &str) -> bool {
+    s.len() <= 253 && s.split('.').all(is_dns_label)
+}
+
+fn is_hostname(s: &str) -> bool {
+    s.contains('.') && is_dns_subdomain(s)
+}
+
+fn is_ssm_prefix(s: &str) -> bool {
+    s.starts_with('/')
+        && !s.ends_with('/')
+        && s.len() > 1
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_.-/".contains(&b))
+}
+
+fn is_relative_folder(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with('/')
+        && s.split('/').all(|part| !part.is_empty() && part != "..")
+}
+
+const QUANTITY_SUFFIXES: [(&str, u64); 9] = [
+    ("Ki", 1 << 10),
+    ("Mi", 1 << 20),
+    ("Gi", 1 << 30),
+    ("Ti", 1 << 40),
+    ("k", 1_000),
+    ("M", 1_000_000),
+    ("G", 1_000_000_000),
+    ("T", 1_000_000_000_000),
+    ("m", 0),
+];
+
+fn split_quantity(s: &str) -> Option<(f64, &str)> {
+    let digits_end = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(s.len());
+    let (number, suffix) = s.split_at(digits_end);
+    let value: f64 = number.parse().ok()?;
+    (suffix.is_empty() || QUANTITY_SUFFIXES.iter().any(|(sfx, _)| *sfx == suffix))
+        .then_some((value, suffix))
+}
+
+fn is_quantity(s: &str) -> bool {
+    split_quantity(s).is_some()
+}
+
+/// Bytes of a memory quantity such as `512Mi` or `1G`; `None` when it is not one.
+pub fn memory_bytes(s: &str) -> Option<u64> {
+    let (value, suffix) = split_quantity(s)?;
+    let factor = match suffix {
+        "" => 1,
+        "m" => return Some((value / 1000.0) as u64),
+        sfx => QUANTITY_SUFFIXES.iter().find(|(k, _)| *k == sfx)?.1,
+    };
+    Some((value * factor as f64) as u64)
+}
+
+/// Parse `addr/len` and check the prefix length fits the address family.
+pub fn parse_cidr(s: &str) -> Option<(IpAddr, u8)> {
+    let (addr, len) = s.split_once('/')?;
+    let addr: IpAddr = addr.parse().ok()?;
+    let len: u8 = len.parse().ok()?;
+    let max = if addr.is_ipv4() { 32 } else { 128 };
+    (len <= max).then_some((addr, len))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_profile_and_models_load() {
+        let profile = Profile::embedded();
+        assert_eq!(profile.cluster.namespace, "openclaw");
+        assert_eq!(profile.enabled_models().len(), 2);
+        assert_eq!(profile.litellm_provider_keys(), vec!["ANTHROPIC_API_KEY"]);
+    }
+
+    #[test]
+    fn answers_override_only_what_they_name() {
+        let profile = Profile::from_answers("cluster:\n  namespace: claw\n").unwrap();
+        assert_eq!(profile.cluster.namespace, "claw");
+        assert_eq!(profile.cluster.secret_store, "parameterstore");
+    }
+
+    #[test]
+    fn unknown_key_is_reported_with_its_path() {
+        let err = Profile::from_answers("cluster:\n  namespaec: claw\n").unwrap_err();
+        assert_eq!(err.issues[0].path, "cluster.namespaec");
+        assert!(err.issues[0].message.contains("unknown field `namespaec`"));
+        assert!(err.issues[0].message.contains("namespace"));
+    }
+
+    #[test]
+    fn bad_values_are_all_reported_with_what_is_allowed() {
+        let err = Profile::from_answers(
+            "openclaw:\n  sandbox:\n    mode: sometimes\nimages:\n  litellm: ghcr.io/berriai/litellm:main-v1.63.2\nresources:\n  litellm:\n    limits: {cpu: 500m, memory: 512Mi}\n",
+        )
+        .unwrap_err();
+        let paths: Vec<&str> = err.issues.iter().map(|i| i.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "images.litellm",
+                "openclaw.sandbox.mode",
+                "resources.litellm.limits.memory"
+            ]
+        );
+        assert!(err.issues[1].message.contains("off, non-main, all"));
+    }
+
+    #[test]
+    fn legacy_codex_model_refs_are_refused() {
+        let err =
+            Profile::from_answers("openclaw:\n  fallback_models: [openai-codex/gpt-5.3-codex]\n")
+                .unwrap_err();
+        assert_eq!(err.issues[0].path, "openclaw.fallback_models[0]");
+        assert!(err.issues[0].message.contains("openai/gpt-5.5"));
+    }
+
+    #[test]
+    fn image_pinning() {
+        assert!(unpinned_image_reason("docker:27-dind").is_none());
+        assert!(unpinned_image_reason("localhost:5000/x").is_some());
+        assert!(unpinned_image_reason("x:latest").is_some());
+        assert!(unpinned_image_reason("x@sha256:abc").is_none());
+        assert_eq!(image_tag("localhost:5000/x:1.2"), Some("1.2"));
+    }
+
+    #[test]
+    fn quantities() {
+        assert_eq!(memory_bytes("1Gi"), Some(1 << 30));
+        assert_eq!(memory_bytes("512Mi"), Some(512 << 20));
+        assert!(memory_bytes("1GB").is_none());
+        assert!(parse_cidr("100.64.0.0/10").is_some());
+        assert!(parse_cidr("10.0.0.0/33").is_none());
+    }
+}

@@ -1,0 +1,3 @@
+//! The secrets the deployment needs, and where each one lives.
+
+pub mod catalog;
