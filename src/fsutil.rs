@@ -1,5 +1,6 @@
 //! Writing files so that a crash or Ctrl-C never leaves a half-written one.
 
+use std::collections::BTreeSet;
 use std::fs;
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
@@ -10,10 +11,30 @@ use anyhow::Context;
 /// Write `bytes` to `path` atomically: a temp file in the same folder, fsync, rename, fsync the
 /// folder. An existing file keeps its permissions; a new one gets `new_mode`.
 pub fn write_atomic(path: &Path, bytes: &[u8], new_mode: u32) -> anyhow::Result<()> {
-    let parent = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
+    write_all_atomic(&[(path, bytes)], new_mode)
+}
+
+/// Write several files, each atomically as in [`write_atomic`]; each folder is synced once,
+/// after all its files are in place.
+pub fn write_all_atomic(files: &[(&Path, &[u8])], new_mode: u32) -> anyhow::Result<()> {
+    let mut folders = BTreeSet::new();
+    for (path, bytes) in files {
+        let parent = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        replace_file(parent, path, bytes, new_mode)?;
+        folders.insert(parent);
+    }
+    for folder in folders {
+        fs::File::open(folder)
+            .and_then(|dir| dir.sync_all())
+            .with_context(|| format!("cannot sync the folder {}", folder.display()))?;
+    }
+    Ok(())
+}
+
+fn replace_file(parent: &Path, path: &Path, bytes: &[u8], new_mode: u32) -> anyhow::Result<()> {
     fs::create_dir_all(parent)
         .with_context(|| format!("cannot create the folder {}", parent.display()))?;
     let mode = match fs::metadata(path) {
@@ -31,9 +52,6 @@ pub fn write_atomic(path: &Path, bytes: &[u8], new_mode: u32) -> anyhow::Result<
         .with_context(|| format!("cannot write {}", path.display()))?;
     temp.persist(path)
         .with_context(|| format!("cannot replace {}", path.display()))?;
-    fs::File::open(parent)
-        .and_then(|dir| dir.sync_all())
-        .with_context(|| format!("cannot sync the folder {}", parent.display()))?;
     Ok(())
 }
 

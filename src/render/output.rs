@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use super::{Group, RenderedFile, Roots};
-use crate::fsutil::write_atomic;
+use crate::fsutil::write_all_atomic;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -60,10 +60,12 @@ pub fn plan(files: Vec<RenderedFile>, roots: &Roots) -> anyhow::Result<Vec<Plann
 
 /// Write every created or updated file; unchanged files are not touched.
 pub fn apply(planned: &[PlannedFile]) -> anyhow::Result<()> {
-    for file in planned.iter().filter(|f| f.change != Change::Unchanged) {
-        write_atomic(&file.path, file.text.as_bytes(), 0o644)?;
-    }
-    Ok(())
+    let changed: Vec<(&std::path::Path, &[u8])> = planned
+        .iter()
+        .filter(|f| f.change != Change::Unchanged)
+        .map(|f| (f.path.as_path(), f.text.as_bytes()))
+        .collect();
+    write_all_atomic(&changed, 0o644)
 }
 
 fn unified_diff(old: &str, new: &str, path: &std::path::Path) -> String {

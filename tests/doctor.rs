@@ -1,0 +1,138 @@
+//! `clawboot doctor` on the seed plan's first attempt finds every known failure mode, with the
+//! file and line, and finds nothing in freshly rendered files.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::*;
+use serde_json::Value;
+
+fn doctor_json(dir: &std::path::Path) -> (Option<i32>, Value) {
+    let output = clawboot(&["doctor", &dir.display().to_string(), "--output", "json"]);
+    (
+        output.status.code(),
+        serde_json::from_slice(&output.stdout).unwrap(),
+    )
+}
+
+#[test]
+fn finds_every_failure_mode_of_the_first_attempt() {
+    let fixture = repo().join("tests/fixtures/seed-first-attempt");
+    let (code, report) = doctor_json(&fixture);
+    assert_eq!(code, Some(1));
+    let findings = report["findings"].as_array().unwrap();
+    let rules: BTreeSet<&str> = findings
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    let expected: BTreeSet<&str> = [
+        "legacy-agent-key",
+        "invalid-provider-api",
+        "gateway-mode-missing",
+        "discord-plugin-disabled",
+        "litellm-memory",
+        "litellm-config-path",
+        "litellm-proxy-key",
+        "sandbox-http-blocked",
+        "anthropic-key-in-openclaw",
+        "unpinned-image",
+        "token-in-args",
+        "legacy-codex-model",
+        "azure-leftover",
+        "retired-allow-insecure-auth",
+        "retired-dm-policy",
+        "allowlist-without-allow-from",
+    ]
+    .into();
+    assert_eq!(rules, expected);
+    for finding in findings {
+        assert!(!finding["problem"].as_str().unwrap().is_empty());
+        assert!(!finding["fix"].as_str().unwrap().is_empty());
+    }
+    let at = |rule: &str, file: &str| -> Vec<u64> {
+        findings
+            .iter()
+            .filter(|f| f["rule"] == rule && f["file"] == file)
+            .map(|f| f["line"].as_u64().unwrap())
+            .collect()
+    };
+    let fixture_line = |file: &str, needle: &str| -> u64 {
+        let text = std::fs::read_to_string(fixture.join(file)).unwrap();
+        1 + text.lines().position(|l| l.contains(needle)).unwrap() as u64
+    };
+    for (rule, file, needle) in [
+        (
+            "invalid-provider-api",
+            "configmap-openclaw.yaml",
+            "\"openai-chat\"",
+        ),
+        (
+            "legacy-codex-model",
+            "configmap-openclaw.yaml",
+            "openai-codex/gpt-5.3-codex",
+        ),
+        (
+            "retired-allow-insecure-auth",
+            "configmap-openclaw.yaml",
+            "allowInsecureAuth",
+        ),
+        ("litellm-memory", "deployment-litellm.yaml", "memory: 512Mi"),
+        ("unpinned-image", "deployment-openclaw.yaml", ":latest"),
+        (
+            "litellm-proxy-key",
+            "deployment-openclaw.yaml",
+            "name: LITELLM_PROXY_KEY",
+        ),
+        (
+            "anthropic-key-in-openclaw",
+            "externalsecret.yaml",
+            "secretKey: ANTHROPIC_API_KEY",
+        ),
+        ("token-in-args", "deployment-cloudflared.yaml", "--token"),
+    ] {
+        assert!(
+            at(rule, file).contains(&fixture_line(file, needle)),
+            "{rule} in {file} should point at the line with {needle}: {:?}",
+            at(rule, file)
+        );
+    }
+}
+
+#[test]
+fn text_output_names_file_line_problem_and_fix() {
+    let fixture = repo().join("tests/fixtures/seed-first-attempt");
+    let output = clawboot(&["doctor", &fixture.display().to_string()]);
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = text(&output.stdout);
+    assert!(
+        stdout.contains("deployment-litellm.yaml:39: [litellm-memory]"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("    fix: set resources.limits.memory to at least 1Gi"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("21 finding(s)"), "{stdout}");
+}
+
+#[test]
+fn freshly_rendered_files_are_clean() {
+    for answers in [
+        None,
+        Some("openclaw:\n  discord_allow_from: [\"123456789012345678\"]\n"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        render_into(dir.path(), answers);
+        let (code, report) = doctor_json(&gitops_dir(dir.path()));
+        assert_eq!(report["findings"], serde_json::json!([]));
+        assert_eq!(code, Some(0));
+    }
+}
+
+#[test]
+fn a_missing_folder_is_a_clear_error() {
+    let output = clawboot(&["doctor", "/nonexistent/gitops"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("is not a folder"));
+}

@@ -1,0 +1,90 @@
+//! The answers file from the command line: init writes one that loads, bad input is refused
+//! with the key's path and what is allowed, before anything is written.
+
+mod common;
+
+use std::fs;
+
+use common::*;
+
+#[test]
+fn init_writes_a_commented_profile_that_loads_and_renders_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("clawboot.yaml");
+    let path = file.display().to_string();
+    let init = clawboot(&["profile", "init", &path]);
+    assert!(init.status.success(), "{}", text(&init.stderr));
+    let written = fs::read_to_string(&file).unwrap();
+    assert!(written.contains("# Never put a secret here"));
+
+    let again = clawboot(&["profile", "init", &path]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(text(&again.stderr).contains("--force"));
+
+    let shown = clawboot(&["--profile", &path, "profile", "show", "--output", "json"]);
+    let embedded = clawboot(&["profile", "show", "--output", "json"]);
+    assert!(shown.status.success());
+    assert_eq!(shown.stdout, embedded.stdout);
+}
+
+#[test]
+fn bad_answers_are_refused_before_anything_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let answers = dir.path().join("answers.yaml");
+    fs::write(
+        &answers,
+        "openclaw:\n  sandbox:\n    mode: always\n  discord_allow_from: [alice]\nresources:\n  litellm:\n    limits: {memory: 512Mi}\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let output = clawboot(&[
+        "--profile",
+        &answers.display().to_string(),
+        "render",
+        "--out",
+        &out.display().to_string(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    for expected in [
+        "openclaw.sandbox.mode: allowed: off, non-main, all",
+        "openclaw.discord_allow_from[0]: must be a Discord user id",
+        "resources.litellm.limits.memory: must be at least 1Gi",
+    ] {
+        assert!(
+            stderr.contains(expected),
+            "missing {expected:?} in:\n{stderr}"
+        );
+    }
+    assert!(!out.exists(), "render wrote files from a bad profile");
+
+    fs::write(&answers, "cluster:\n  namespcae: claw\n").unwrap();
+    let output = clawboot(&[
+        "--profile",
+        &answers.display().to_string(),
+        "profile",
+        "show",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("cluster.namespcae: unknown field `namespcae`, expected one of"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn every_command_has_help_and_the_binary_a_version() {
+    for args in [
+        vec!["--help"],
+        vec!["render", "--help"],
+        vec!["doctor", "--help"],
+        vec!["profile", "--help"],
+        vec!["profile", "init", "--help"],
+        vec!["--version"],
+    ] {
+        let output = clawboot(&args);
+        assert!(output.status.success(), "{args:?}");
+        assert!(!output.stdout.is_empty());
+    }
+}
