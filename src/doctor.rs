@@ -166,6 +166,14 @@ fn key(name: &str) -> [String; 2] {
     [format!("\"{name}\""), format!("{name}:")]
 }
 
+/// The elements of the array at a JSON pointer; none when it is absent or not an array.
+fn items<'v>(value: &'v Value, pointer: &str) -> std::slice::Iter<'v, Value> {
+    value
+        .pointer(pointer)
+        .and_then(Value::as_array)
+        .map_or([].iter(), |array| array.iter())
+}
+
 fn str_at<'v>(value: &'v Value, path: &[&str]) -> Option<&'v str> {
     path.iter()
         .try_fold(value, |v, k| v.get(k))
@@ -457,24 +465,12 @@ impl Linter {
     fn check_secrets_reaching_openclaw(&mut self) {
         let mut openclaw_secrets = Vec::new();
         for c in self.containers().iter().filter(|c| is_openclaw(c)) {
-            for from in c
-                .spec
-                .get("envFrom")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
+            for from in items(c.spec, "/envFrom") {
                 if let Some(name) = str_at(from, &["secretRef", "name"]) {
                     openclaw_secrets.push(name.to_string());
                 }
             }
-            for volume in c
-                .pod
-                .get("volumes")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
+            for volume in items(c.pod, "/volumes") {
                 if let Some(name) = str_at(volume, &["secret", "secretName"]) {
                     openclaw_secrets.push(name.to_string());
                 }
@@ -491,12 +487,7 @@ impl Linter {
                 .unwrap_or("");
             let is_openclaw_secret =
                 target == "openclaw-credentials" || openclaw_secrets.iter().any(|s| s == target);
-            let has_anthropic = doc
-                .value
-                .pointer("/spec/data")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
+            let has_anthropic = items(&doc.value, "/spec/data")
                 .any(|d| str_at(d, &["secretKey"]) == Some("ANTHROPIC_API_KEY"));
             if is_openclaw_secret && has_anthropic {
                 found.push((
@@ -527,13 +518,7 @@ impl Linter {
         }
         let mut found = Vec::new();
         for c in self.containers().iter().filter(|c| is_openclaw(c)) {
-            for var in c
-                .spec
-                .get("env")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
+            for var in items(c.spec, "/env") {
                 if str_at(var, &["name"]) != Some("LITELLM_PROXY_KEY") {
                     continue;
                 }
@@ -595,16 +580,10 @@ impl Linter {
                     format!("LiteLLM's memory limit is {limit}: it is OOMKilled (exit 137) while loading its modules"),
                     "set resources.limits.memory to at least 1Gi (request 512Mi)".to_string()));
             }
-            let mounts_config = c
-                .spec
-                .get("volumeMounts")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .any(|m| {
-                    str_at(m, &["mountPath"])
-                        .is_some_and(|p| p.ends_with(".yaml") || p.ends_with(".yml"))
-                });
+            let mounts_config = items(c.spec, "/volumeMounts").any(|m| {
+                str_at(m, &["mountPath"])
+                    .is_some_and(|p| p.ends_with(".yaml") || p.ends_with(".yml"))
+            });
             let has_path = env_names(c.spec).iter().any(|n| n == "CONFIG_FILE_PATH")
                 || command_line(c.spec)
                     .iter()
@@ -616,12 +595,7 @@ impl Linter {
             }
         }
         for (doc, cfg) in self.litellm_configs() {
-            for entry in cfg
-                .get("model_list")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
+            for entry in items(&cfg, "/model_list") {
                 let model = str_at(entry, &["litellm_params", "model"]).unwrap_or("");
                 if model.starts_with("azure/") {
                     found.push((doc.file.clone(), locate(&doc.text, &[&[model]]), "azure-leftover",
@@ -655,26 +629,12 @@ impl Linter {
             if !selects_openclaw || !sandboxed {
                 continue;
             }
-            let rules: Vec<&Value> = doc
-                .value
-                .pointer("/spec/egress")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .collect();
+            let rules: Vec<&Value> = items(&doc.value, "/spec/egress").collect();
             let internet = |r: &Value| {
-                r.get("to")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .any(|to| str_at(to, &["ipBlock", "cidr"]) == Some("0.0.0.0/0"))
+                items(r, "/to").any(|to| str_at(to, &["ipBlock", "cidr"]) == Some("0.0.0.0/0"))
             };
             let allows_80 = rules.iter().copied().filter(|r| internet(r)).any(|r| {
-                r.get("ports")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .any(|p| p.get("port").and_then(Value::as_u64) == Some(80))
+                items(r, "/ports").any(|p| p.get("port").and_then(Value::as_u64) == Some(80))
             });
             if rules.iter().copied().any(internet) && !allows_80 {
                 let name = str_at(&doc.value, &["metadata", "name"]).unwrap_or("");
@@ -697,12 +657,7 @@ impl Linter {
         for doc in &self.docs {
             let is_es = str_at(&doc.value, &["kind"]) == Some("ExternalSecret");
             let name = doc.file.to_string_lossy().to_lowercase();
-            let azure_keys: Vec<String> = doc
-                .value
-                .pointer("/spec/data")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
+            let azure_keys: Vec<String> = items(&doc.value, "/spec/data")
                 .filter_map(|d| str_at(d, &["secretKey"]))
                 .filter(|k| k.starts_with("AZURE_"))
                 .map(str::to_string)
@@ -760,10 +715,7 @@ fn command_line(spec: &Value) -> Vec<String> {
 }
 
 fn env_names(spec: &Value) -> Vec<String> {
-    spec.get("env")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
+    items(spec, "/env")
         .filter_map(|v| str_at(v, &["name"]).map(str::to_string))
         .collect()
 }

@@ -197,6 +197,25 @@ pub struct ProfileIssue {
     pub message: String,
 }
 
+/// Collects profile problems so that all of them are reported together.
+#[derive(Default)]
+struct Issues(Vec<ProfileIssue>);
+
+impl Issues {
+    fn check(&mut self, ok: bool, path: &str, message: String) {
+        if !ok {
+            self.push(path, message);
+        }
+    }
+
+    fn push(&mut self, path: &str, message: String) {
+        self.0.push(ProfileIssue {
+            path: path.into(),
+            message,
+        });
+    }
+}
+
 /// Every problem found in an answers file, reported together so one edit fixes them all.
 #[derive(Debug)]
 pub struct ProfileError {
@@ -312,47 +331,49 @@ impl Profile {
     }
 
     fn validate(&self) -> Vec<ProfileIssue> {
-        let mut issues = Vec::new();
-        let mut check = |ok: bool, path: &str, message: String| {
-            if !ok {
-                issues.push(ProfileIssue {
-                    path: path.into(),
-                    message,
-                });
-            }
-        };
-        check(
+        let mut issues = Issues::default();
+        self.validate_names(&mut issues);
+        self.validate_images(&mut issues);
+        self.validate_openclaw(&mut issues);
+        self.validate_resources(&mut issues);
+        self.validate_network_policy(&mut issues);
+        issues.0
+    }
+
+    /// Names, paths and addresses.
+    fn validate_names(&self, issues: &mut Issues) {
+        issues.check(
             is_dns_label(&self.cluster.namespace),
             "cluster.namespace",
             "must be a DNS label: lower-case letters, digits and '-', at most 63".into(),
         );
-        check(
+        issues.check(
             is_dns_label(&self.cluster.secret_store),
             "cluster.secret_store",
             "must be a DNS label, e.g. parameterstore".into(),
         );
-        check(
+        issues.check(
             is_ssm_prefix(&self.aws.ssm_prefix),
             "aws.ssm_prefix",
             "must start with '/', not end with '/', and use only letters, digits and _.-/".into(),
         );
-        check(
+        issues.check(
             self.aws.account_id.len() == 12
                 && self.aws.account_id.bytes().all(|b| b.is_ascii_digit()),
             "aws.account_id",
             "must be the 12-digit AWS account id (quote it in YAML)".into(),
         );
-        check(
+        issues.check(
             self.aws.kms_key_alias.is_empty() || self.aws.kms_key_alias.starts_with("alias/"),
             "aws.kms_key_alias",
             "must be empty (account default key) or start with 'alias/'".into(),
         );
-        check(
+        issues.check(
             is_hostname(&self.cloudflare.zone),
             "cloudflare.zone",
             "must be a DNS zone, e.g. example.com".into(),
         );
-        check(
+        issues.check(
             is_hostname(&self.cloudflare.hostname)
                 && self
                     .cloudflare
@@ -364,7 +385,7 @@ impl Profile {
                 self.cloudflare.zone
             ),
         );
-        check(
+        issues.check(
             !self.cloudflare.access_allowed_emails.is_empty()
                 && self
                     .cloudflare
@@ -374,11 +395,15 @@ impl Profile {
             "cloudflare.access_allowed_emails",
             "list at least one e-mail address allowed through Cloudflare Access".into(),
         );
-        check(
+        issues.check(
             is_relative_folder(&self.repos.gitops.folder),
             "repos.gitops.folder",
             "must be a relative folder inside the repo, without '..'".into(),
         );
+    }
+
+    /// Every image pinned; the OpenClaw tag matches the release.
+    fn validate_images(&self, issues: &mut Issues) {
         for (key, image) in [
             ("openclaw", &self.images.openclaw),
             ("litellm", &self.images.litellm),
@@ -387,15 +412,14 @@ impl Profile {
             ("docker_cli", &self.images.docker_cli),
         ] {
             if let Some(why) = unpinned_image_reason(image) {
-                check(
-                    false,
+                issues.push(
                     &format!("images.{key}"),
                     format!("{why}; pin a version tag"),
                 );
             }
         }
         match Release::parse(&self.openclaw.release) {
-            Some(_) => check(
+            Some(_) => issues.check(
                 image_tag(&self.images.openclaw)
                     .is_some_and(|tag| tag.starts_with(&self.openclaw.release)),
                 "images.openclaw",
@@ -404,43 +428,45 @@ impl Profile {
                     self.openclaw.release, self.openclaw.release
                 ),
             ),
-            None => check(
-                false,
-                "openclaw.release",
+            None => issues.push("openclaw.release",
                 "must be an OpenClaw release like 2026.9.6".into(),
             ),
         }
+    }
+
+    /// Discord ids, sandbox, models and model refs.
+    fn validate_openclaw(&self, issues: &mut Issues) {
         for (i, id) in self.openclaw.discord_allow_from.iter().enumerate() {
-            check(
+            issues.check(
                 (17..=20).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_digit()),
                 &format!("openclaw.discord_allow_from[{i}]"),
                 "must be a Discord user id (17-20 digits; quote it in YAML)".into(),
             );
         }
-        check(
+        issues.check(
             ["off", "non-main", "all"].contains(&self.openclaw.sandbox.mode.as_str()),
             "openclaw.sandbox.mode",
             "allowed: off, non-main, all".into(),
         );
-        check(
+        issues.check(
             ["session", "agent", "shared"].contains(&self.openclaw.sandbox.scope.as_str()),
             "openclaw.sandbox.scope",
             "allowed: session, agent, shared".into(),
         );
-        check(
+        issues.check(
             ["none", "ro", "rw"].contains(&self.openclaw.sandbox.workspace_access.as_str()),
             "openclaw.sandbox.workspace_access",
             "allowed: none, ro, rw".into(),
         );
         let catalog = model_catalog();
         let known: Vec<&str> = catalog.iter().map(|c| c.id.as_str()).collect();
-        check(
+        issues.check(
             !self.litellm.models.is_empty(),
             "litellm.models",
             format!("enable at least one model; allowed: {}", known.join(", ")),
         );
         for (i, id) in self.litellm.models.iter().enumerate() {
-            check(
+            issues.check(
                 known.contains(&id.as_str()),
                 &format!("litellm.models[{i}]"),
                 format!("unknown model {id:?}; allowed: {}", known.join(", ")),
@@ -459,15 +485,19 @@ impl Profile {
         );
         for (path, model_ref) in refs {
             if let Err(message) = self.check_model_ref(model_ref) {
-                check(false, &path, message);
+                issues.push(&path, message);
             }
         }
-        check(
+    }
+
+    /// Storage and resource quantities.
+    fn validate_resources(&self, issues: &mut Issues) {
+        issues.check(
             is_quantity(&self.storage.size),
             "storage.size",
             "must be a Kubernetes quantity, e.g. 10Gi".into(),
         );
-        check(
+        issues.check(
             is_dns_subdomain(&self.storage.class),
             "storage.class",
             "must be a StorageClass name, e.g. longhorn".into(),
@@ -484,33 +514,36 @@ impl Profile {
                 ("limits.cpu", &res.limits.cpu),
                 ("limits.memory", &res.limits.memory),
             ] {
-                check(
+                issues.check(
                     is_quantity(value),
                     &format!("resources.{name}.{kind}"),
                     "must be a Kubernetes quantity, e.g. 500m or 1Gi".into(),
                 );
             }
         }
-        check(
+        issues.check(
             memory_bytes(&self.resources.litellm.limits.memory)
                 .is_none_or(|bytes| bytes >= 1 << 30),
             "resources.litellm.limits.memory",
             "must be at least 1Gi: LiteLLM is OOMKilled at 512Mi".into(),
         );
+    }
+
+    /// Extra CIDRs and the NodeLocal DNS address.
+    fn validate_network_policy(&self, issues: &mut Issues) {
         for (i, cidr) in self.network_policy.extra_excepted_cidrs.iter().enumerate() {
-            check(
+            issues.check(
                 parse_cidr(cidr).is_some(),
                 &format!("network_policy.extra_excepted_cidrs[{i}]"),
                 "must be a CIDR such as 100.64.0.0/10 or fd00::/8".into(),
             );
         }
-        check(
+        issues.check(
             self.network_policy.node_local_dns.is_empty()
                 || self.network_policy.node_local_dns.parse::<IpAddr>().is_ok(),
             "network_policy.node_local_dns",
             "must be empty or an IP address such as 169.254.20.10".into(),
         );
-        issues
     }
 
     fn check_model_ref(&self, model_ref: &str) -> Result<(), String> {
