@@ -459,6 +459,38 @@ impl Linter {
         }
         self.check_secrets_reaching_openclaw();
         self.check_proxy_key();
+        self.check_openclaw_init();
+    }
+
+    /// The init steps of the OpenClaw pod: the config copied as is, the docker CLI for the sandbox.
+    fn check_openclaw_init(&mut self) {
+        let mut found = Vec::new();
+        let containers = self.containers();
+        for c in &containers {
+            let script = command_line(c.spec).join(" ");
+            let rewrites = ["sed ", "envsubst"]
+                .iter()
+                .any(|tool| script.contains(tool));
+            if rewrites && script.contains("openclaw.json") {
+                found.push((c.doc.file.clone(), container_line(c, &[&["sed ", "envsubst"]]), "config-env-substitution",
+                    format!("container {} of {} substitutes variables into openclaw.json: the secret values land in plain text on the volume", c.name, c.workload),
+                    "copy openclaw.json as is: OpenClaw resolves ${VAR} and SecretRefs in memory".to_string()));
+            }
+        }
+        for c in containers.iter().filter(|c| is_openclaw(c)) {
+            let siblings = || containers.iter().filter(|o| std::ptr::eq(o.pod, c.pod));
+            let has_dind = siblings().any(|o| image_contains(o, "dind"));
+            let has_cli =
+                siblings().any(|o| image_contains(o, "-cli") && image_contains(o, "docker"));
+            if has_dind && !has_cli {
+                found.push((c.doc.file.clone(), container_line(c, &[]), "docker-cli-missing",
+                    "the OpenClaw pod runs a Docker-in-Docker sidecar but never gets the docker CLI: every sandboxed session fails".into(),
+                    "add an init container that copies /usr/local/bin/docker from docker:27-cli into an emptyDir on OpenClaw's PATH".to_string()));
+            }
+        }
+        for (file, line, rule, problem, fix) in found {
+            self.report(&file, line, rule, problem, fix);
+        }
     }
 
     /// Secrets mounted or referenced by the OpenClaw pod that an ExternalSecret fills with the Anthropic key.

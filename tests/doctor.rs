@@ -43,6 +43,8 @@ fn finds_every_failure_mode_of_the_first_attempt() {
         "retired-allow-insecure-auth",
         "retired-dm-policy",
         "allowlist-without-allow-from",
+        "config-env-substitution",
+        "docker-cli-missing",
     ]
     .into();
     assert_eq!(rules, expected);
@@ -90,6 +92,11 @@ fn finds_every_failure_mode_of_the_first_attempt() {
             "secretKey: ANTHROPIC_API_KEY",
         ),
         ("token-in-args", "deployment-cloudflared.yaml", "--token"),
+        (
+            "config-env-substitution",
+            "deployment-openclaw.yaml",
+            "sed \"",
+        ),
     ] {
         assert!(
             at(rule, file).contains(&fixture_line(file, needle)),
@@ -113,7 +120,7 @@ fn text_output_names_file_line_problem_and_fix() {
         stdout.contains("    fix: set resources.limits.memory to at least 1Gi"),
         "{stdout}"
     );
-    assert!(stdout.contains("21 finding(s)"), "{stdout}");
+    assert!(stdout.contains("23 finding(s)"), "{stdout}");
 }
 
 #[test]
