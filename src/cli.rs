@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::render::Group;
 
@@ -56,6 +56,82 @@ pub enum Command {
     /// Work with the answers file.
     #[command(subcommand)]
     Profile(ProfileCommand),
+    /// Seed, inspect, rotate and roll back the secrets in AWS SSM Parameter Store.
+    ///
+    /// Uses the standard AWS credential chain (environment, profiles, SSO);
+    /// AWS_ENDPOINT_URL_SSM overrides the endpoint.
+    Secrets {
+        /// AWS region of the parameters (default: aws.region of the profile).
+        #[arg(long, global = true)]
+        region: Option<String>,
+        #[command(subcommand)]
+        command: SecretsCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SecretsCommand {
+    /// One line per parameter: state (missing, dummy, set, invalid-shape), version, last
+    /// modified, KMS key. Never the value. Exit 1 when a required one is not set.
+    Status,
+    /// Write every required parameter that is missing or still `dummy`: generated ones are
+    /// generated, the others taken from CLAWBOOT_<NAME>, --from-file, --stdin or a masked prompt.
+    Seed {
+        /// Also replace values that are already set (asks for confirmation, or --yes).
+        #[arg(long)]
+        overwrite: bool,
+        /// Confirm overwriting without asking (for scripts).
+        #[arg(long)]
+        yes: bool,
+        #[command(flatten)]
+        values: ValueArgs,
+    },
+    /// Give parameters a new value (generated, or asked), keeping the old version labelled
+    /// `previous`, then make the cluster pick it up.
+    Rotate {
+        /// Parameter names, e.g. OPENCLAW_GATEWAY_TOKEN DISCORD_BOT_TOKEN.
+        #[arg(required = true)]
+        names: Vec<String>,
+        #[command(flatten)]
+        cluster: ClusterArgs,
+        #[command(flatten)]
+        values: ValueArgs,
+    },
+    /// Every version of a parameter with its labels and dates (never values).
+    History { name: String },
+    /// Write an earlier version's value back as a new version (nothing is deleted), then make
+    /// the cluster pick it up. Without --to, the version labelled `previous`.
+    Rollback {
+        name: String,
+        /// The version to restore (see `secrets history`).
+        #[arg(long, value_name = "VERSION")]
+        to: Option<i64>,
+        #[command(flatten)]
+        cluster: ClusterArgs,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ValueArgs {
+    /// Read a value from a file: NAME=PATH (one trailing line break is dropped). Repeatable.
+    #[arg(long = "from-file", value_name = "NAME=PATH")]
+    pub from_file: Vec<String>,
+    /// Read one value from standard input.
+    #[arg(long, value_name = "NAME")]
+    pub stdin: Option<String>,
+    /// Never prompt: a value that is not supplied is an error listing what is missing.
+    #[arg(long)]
+    pub non_interactive: bool,
+    /// Print the pages where tokens are made without opening a browser.
+    #[arg(long)]
+    pub no_browser: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ClusterArgs {
+    /// Do not touch the cluster; print the kubectl commands to run instead.
+    #[arg(long)]
+    pub no_cluster: bool,
 }
 
 #[derive(Debug, Subcommand)]

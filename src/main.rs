@@ -2,30 +2,20 @@
 //! Exit codes: 0 done and nothing to report, 1 something to report (changes, findings),
 //! 2 the command could not do its job (bad input, unreadable file, …).
 
-mod cli;
-mod doctor;
-mod fsutil;
-mod openclaw;
-mod profile;
-mod render;
-mod secrets;
-
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
+mod commands;
+
 use clap::Parser;
 use serde_json::json;
 
-use cli::{Cli, Command, OutputFormat, ProfileCommand};
-use profile::Profile;
-use render::output::{Change, PlannedFile};
-
-/// Whether a command found something to report (exit 1) or not (exit 0).
-enum Outcome {
-    Clean,
-    Reported,
-}
+use clawboot::cli::{Cli, Command, OutputFormat, ProfileCommand};
+use clawboot::profile::{self, Profile};
+use clawboot::render::output::{Change, PlannedFile};
+use clawboot::{doctor, fsutil, render};
+use commands::Outcome;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -61,6 +51,9 @@ fn run(cli: &Cli) -> anyhow::Result<Outcome> {
             report_doctor(cli.output, &dir, &findings)
         }
         Command::Profile(command) => run_profile(cli.output, &profile, command),
+        Command::Secrets { region, command } => {
+            commands::secrets::run(cli.output, &profile, region.as_deref(), command)
+        }
     }
 }
 

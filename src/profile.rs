@@ -267,7 +267,6 @@ impl Profile {
         )?)
     }
 
-    #[cfg(test)]
     pub fn from_answers(answers: &str) -> Result<Self, ProfileError> {
         Self::from_yaml_layers(Some(answers), "the answers")
     }
@@ -327,6 +326,18 @@ impl Profile {
             .into_iter()
             .map(|card| card.api_key)
             .filter(|key| seen.insert(key.clone()))
+            .collect()
+    }
+
+    /// `owner/name` of the repositories the agent's GitHub token may touch.
+    pub fn github_repos(&self) -> Vec<String> {
+        [&self.repos.gitops.url, &self.repos.infrastructure.url]
+            .iter()
+            .map(|url| {
+                let trimmed = url.trim_end_matches('/').trim_end_matches(".git");
+                let parts: Vec<&str> = trimmed.rsplit(['/', ':']).take(2).collect();
+                format!("{}/{}", parts[1], parts[0])
+            })
             .collect()
     }
 
@@ -744,6 +755,14 @@ mod tests {
                 .unwrap_err();
         assert_eq!(err.issues[0].path, "openclaw.fallback_models[0]");
         assert!(err.issues[0].message.contains("openai/gpt-5.5"));
+    }
+
+    #[test]
+    fn github_repos_from_urls() {
+        assert_eq!(
+            Profile::embedded().github_repos(),
+            ["boxp/lolice", "boxp/arch"]
+        );
     }
 
     #[test]

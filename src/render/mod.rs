@@ -285,7 +285,6 @@ struct VariableView {
 }
 
 fn base_context(profile: &Profile) -> Value {
-    let parameters = catalog::parameters(profile);
     let view = |p: &catalog::Parameter| ParameterView {
         secret_key: p.secret_key,
         path: catalog::ssm_path(profile, p),
@@ -293,29 +292,27 @@ fn base_context(profile: &Profile) -> Value {
         description: p.description,
     };
     let for_secret = |target| -> Vec<ParameterView> {
-        parameters
-            .iter()
-            .filter(|p| p.target == target)
+        catalog::for_secret(profile, target)
+            .into_iter()
             .map(view)
             .collect()
     };
-    let mut ssm_seen = std::collections::BTreeSet::new();
-    let ssm_parameters: Vec<ParameterView> = parameters
+    let ssm_parameters: Vec<ParameterView> = catalog::all()
         .iter()
-        .filter(|p| p.source != ValueSource::Terraform && ssm_seen.insert(p.name))
+        .filter(|p| p.required(profile) && p.source != ValueSource::Terraform)
         .map(view)
         .collect();
-    let tunnel = parameters
+    let tunnel = catalog::all()
         .iter()
         .find(|p| p.source == ValueSource::Terraform)
         .expect("the catalog has the tunnel token");
-    let openclaw_env_keys: Vec<&str> = parameters
-        .iter()
-        .filter(|p| p.target == TargetSecret::OpenClaw && p.source != ValueSource::Terraform)
+    let openclaw_env_keys: Vec<&str> = catalog::for_secret(profile, TargetSecret::OpenClaw)
+        .into_iter()
+        .filter(|p| p.source != ValueSource::Terraform)
         .map(|p| p.secret_key)
         .collect();
-    let litellm_secret_keys: Vec<&str> = for_secret(TargetSecret::LiteLlm)
-        .iter()
+    let litellm_secret_keys: Vec<&str> = catalog::for_secret(profile, TargetSecret::LiteLlm)
+        .into_iter()
         .map(|p| p.secret_key)
         .collect();
     let openclaw_json = config::to_text(&config::build(profile));
@@ -368,7 +365,7 @@ fn base_context(profile: &Profile) -> Value {
             profile.cluster.namespace
         ),
         cloudflare_variables => cloudflare_variables(profile),
-        github_repos => github_repos(profile),
+        github_repos => profile.github_repos(),
     }
 }
 
@@ -440,18 +437,6 @@ fn cloudflare_variables(profile: &Profile) -> Vec<VariableView> {
     ]
 }
 
-/// `owner/name` of the repositories the agent's GitHub token may touch.
-fn github_repos(profile: &Profile) -> Vec<String> {
-    [&profile.repos.gitops.url, &profile.repos.infrastructure.url]
-        .iter()
-        .map(|url| {
-            let trimmed = url.trim_end_matches('/').trim_end_matches(".git");
-            let parts: Vec<&str> = trimmed.rsplit(['/', ':']).take(2).collect();
-            format!("{}/{}", parts[1], parts[0])
-        })
-        .collect()
-}
-
 /// A stable 64-bit FNV-1a hash as hex: an annotation that changes when its input does.
 fn fnv1a_hex(text: &str) -> String {
     let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
@@ -489,13 +474,5 @@ mod tests {
         assert_eq!(v4.last().unwrap(), "100.64.0.0/10");
         assert_eq!(v4.len(), 5);
         assert_eq!(v6.last().unwrap(), "fd00:10::/64");
-    }
-
-    #[test]
-    fn github_repos_from_urls() {
-        assert_eq!(
-            github_repos(&Profile::embedded()),
-            ["boxp/lolice", "boxp/arch"]
-        );
     }
 }

@@ -1,18 +1,28 @@
-//! Every SSM parameter of spec/manifests.md: its name, which Kubernetes Secret carries it,
-//! and where its value comes from. Values themselves never pass through here.
+//! Every SSM parameter of spec/manifests.md: who reads it, where its value comes from, when it
+//! is needed and what shape its value has. Values themselves never pass through here.
 
 use serde::Serialize;
 
 use crate::profile::Profile;
+use crate::secrets::check::Shape;
 
 /// The Kubernetes Secret an ExternalSecret fills with the parameter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum TargetSecret {
-    /// `openclaw-credentials`: read by the OpenClaw pod (and cloudflared for the tunnel token).
+    /// `openclaw-credentials` (ExternalSecret `openclaw-es`): the OpenClaw pod and cloudflared.
     OpenClaw,
-    /// `litellm-credentials`: read only by the LiteLLM pod.
+    /// `litellm-credentials` (ExternalSecret `litellm-es`): the LiteLLM pod (and OpenClaw's proxy key).
     LiteLlm,
+}
+
+impl TargetSecret {
+    pub fn external_secret(self) -> &'static str {
+        match self {
+            Self::OpenClaw => "openclaw-es",
+            Self::LiteLlm => "litellm-es",
+        }
+    }
 }
 
 /// Where a parameter's value comes from.
@@ -27,108 +37,178 @@ pub enum ValueSource {
     Terraform,
 }
 
+/// When a Secret needs the parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Need {
+    Always,
+    /// When an enabled LiteLLM model uses this key.
+    ModelKey,
+    /// Only with a LiteLLM database (virtual keys), which the emitted manifests do not have.
+    Database,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Parameter {
     /// Last path segment in SSM, e.g. `DISCORD_BOT_TOKEN` or `tunnel-token`.
     pub name: &'static str,
-    /// Key inside the Kubernetes Secret.
+    /// Key inside the Kubernetes Secret(s).
     pub secret_key: &'static str,
-    pub target: TargetSecret,
     pub source: ValueSource,
+    pub shape: Shape,
     pub description: &'static str,
+    /// Deployments that read the value (restarted after a rotation).
+    pub readers: &'static [&'static str],
+    #[serde(skip)]
+    targets: &'static [(TargetSecret, Need)],
 }
 
-const OPENCLAW_PARAMETERS: [Parameter; 5] = [
+const CATALOG: [Parameter; 10] = [
     Parameter {
         name: "DISCORD_BOT_TOKEN",
         secret_key: "DISCORD_BOT_TOKEN",
-        target: TargetSecret::OpenClaw,
         source: ValueSource::Asked,
+        shape: Shape::DiscordBotToken,
         description: "Discord bot token (Discord developer portal)",
+        readers: &["openclaw"],
+        targets: &[(TargetSecret::OpenClaw, Need::Always)],
     },
     Parameter {
         name: "OPENCLAW_GATEWAY_TOKEN",
         secret_key: "OPENCLAW_GATEWAY_TOKEN",
-        target: TargetSecret::OpenClaw,
         source: ValueSource::Generated,
+        shape: Shape::GatewayToken,
         description: "OpenClaw gateway auth token (generated)",
+        readers: &["openclaw"],
+        targets: &[(TargetSecret::OpenClaw, Need::Always)],
     },
     Parameter {
         name: "GITHUB_TOKEN",
         secret_key: "GITHUB_TOKEN",
-        target: TargetSecret::OpenClaw,
         source: ValueSource::Asked,
+        shape: Shape::GitHubToken,
         description: "GitHub fine-grained PAT for the agent's pull requests",
+        readers: &["openclaw"],
+        targets: &[(TargetSecret::OpenClaw, Need::Always)],
     },
     Parameter {
         name: "OPENAI_API_KEY",
         secret_key: "OPENAI_API_KEY",
-        target: TargetSecret::OpenClaw,
         source: ValueSource::Asked,
-        description: "OpenAI API key for the codex CLI",
+        shape: Shape::OpenAiKey,
+        description: "OpenAI API key for the codex CLI (and LiteLLM's openai/* models)",
+        readers: &["openclaw", "litellm"],
+        targets: &[
+            (TargetSecret::OpenClaw, Need::Always),
+            (TargetSecret::LiteLlm, Need::ModelKey),
+        ],
     },
-    Parameter {
-        name: "tunnel-token",
-        secret_key: "TUNNEL_TOKEN",
-        target: TargetSecret::OpenClaw,
-        source: ValueSource::Terraform,
-        description: "Cloudflare Tunnel token (written by Terraform)",
-    },
-];
-
-const MASTER_KEY: Parameter = Parameter {
-    name: "LITELLM_MASTER_KEY",
-    secret_key: "LITELLM_MASTER_KEY",
-    target: TargetSecret::LiteLlm,
-    source: ValueSource::Generated,
-    description: "LiteLLM master key, also OpenClaw's LITELLM_PROXY_KEY (generated)",
-};
-
-const PROVIDER_KEYS: [Parameter; 4] = [
     Parameter {
         name: "ANTHROPIC_API_KEY",
         secret_key: "ANTHROPIC_API_KEY",
-        target: TargetSecret::LiteLlm,
         source: ValueSource::Asked,
+        shape: Shape::AnthropicKey,
         description: "Anthropic API key (LiteLLM only, never the OpenClaw pod)",
-    },
-    Parameter {
-        name: "OPENAI_API_KEY",
-        secret_key: "OPENAI_API_KEY",
-        target: TargetSecret::LiteLlm,
-        source: ValueSource::Asked,
-        description: "OpenAI API key for LiteLLM's openai/* models",
+        readers: &["litellm"],
+        targets: &[(TargetSecret::LiteLlm, Need::ModelKey)],
     },
     Parameter {
         name: "ZAI_API_KEY",
         secret_key: "ZAI_API_KEY",
-        target: TargetSecret::LiteLlm,
         source: ValueSource::Asked,
+        shape: Shape::ApiKey,
         description: "Z.AI API key for LiteLLM's zai/* models",
+        readers: &["litellm"],
+        targets: &[(TargetSecret::LiteLlm, Need::ModelKey)],
     },
     Parameter {
         name: "GEMINI_API_KEY",
         secret_key: "GEMINI_API_KEY",
-        target: TargetSecret::LiteLlm,
         source: ValueSource::Asked,
+        shape: Shape::ApiKey,
         description: "Gemini API key for LiteLLM's google/* models",
+        readers: &["litellm"],
+        targets: &[(TargetSecret::LiteLlm, Need::ModelKey)],
+    },
+    Parameter {
+        name: "LITELLM_MASTER_KEY",
+        secret_key: "LITELLM_MASTER_KEY",
+        source: ValueSource::Generated,
+        shape: Shape::LiteLlmMasterKey,
+        description: "LiteLLM master key, also OpenClaw's LITELLM_PROXY_KEY (generated)",
+        readers: &["litellm", "openclaw"],
+        targets: &[(TargetSecret::LiteLlm, Need::Always)],
+    },
+    Parameter {
+        name: "LITELLM_PROXY_KEY",
+        secret_key: "LITELLM_PROXY_KEY",
+        source: ValueSource::Generated,
+        shape: Shape::LiteLlmMasterKey,
+        description: "LiteLLM virtual key; only used with a LiteLLM database",
+        readers: &[],
+        targets: &[(TargetSecret::LiteLlm, Need::Database)],
+    },
+    Parameter {
+        name: "tunnel-token",
+        secret_key: "TUNNEL_TOKEN",
+        source: ValueSource::Terraform,
+        shape: Shape::Any,
+        description: "Cloudflare Tunnel token (written by Terraform)",
+        readers: &["cloudflared"],
+        targets: &[(TargetSecret::OpenClaw, Need::Always)],
     },
 ];
 
-/// The parameters each Kubernetes Secret needs for this profile, in manifest order.
-/// A parameter read by both pods (OPENAI_API_KEY) appears once per Secret.
-pub fn parameters(profile: &Profile) -> Vec<Parameter> {
-    let provider_keys = profile.litellm_provider_keys();
-    let litellm = provider_keys.iter().filter_map(|key| {
-        PROVIDER_KEYS
+impl Parameter {
+    /// Whether `target` needs this parameter under `profile`.
+    pub fn feeds(&self, profile: &Profile, target: TargetSecret) -> bool {
+        self.targets
             .iter()
-            .find(|p| p.name == key.as_str())
-            .cloned()
-    });
-    OPENCLAW_PARAMETERS
-        .into_iter()
-        .chain(litellm)
-        .chain(std::iter::once(MASTER_KEY))
+            .any(|&(t, need)| t == target && is_needed(self, profile, need))
+    }
+
+    /// Whether any Secret needs it: an ExternalSecret fails as a whole when one key is missing.
+    pub fn required(&self, profile: &Profile) -> bool {
+        self.targets
+            .iter()
+            .any(|&(_, need)| is_needed(self, profile, need))
+    }
+
+    /// The ExternalSecrets that read the parameter under `profile`.
+    pub fn external_secrets(&self, profile: &Profile) -> Vec<&'static str> {
+        [TargetSecret::OpenClaw, TargetSecret::LiteLlm]
+            .into_iter()
+            .filter(|&t| self.feeds(profile, t))
+            .map(TargetSecret::external_secret)
+            .collect()
+    }
+}
+
+fn is_needed(parameter: &Parameter, profile: &Profile, need: Need) -> bool {
+    match need {
+        Need::Always => true,
+        Need::ModelKey => profile
+            .litellm_provider_keys()
+            .iter()
+            .any(|key| key == parameter.name),
+        Need::Database => false,
+    }
+}
+
+/// Every parameter of the table, in a stable order.
+pub fn all() -> &'static [Parameter] {
+    &CATALOG
+}
+
+/// A parameter by its SSM name (case-sensitive, as in SSM).
+pub fn find(name: &str) -> Option<&'static Parameter> {
+    CATALOG.iter().find(|p| p.name == name)
+}
+
+/// The parameters `target` needs under `profile`, in manifest order.
+pub fn for_secret(profile: &Profile, target: TargetSecret) -> Vec<&'static Parameter> {
+    CATALOG
+        .iter()
+        .filter(|p| p.feeds(profile, target))
         .collect()
 }
 
@@ -145,7 +225,7 @@ mod tests {
     fn every_model_key_has_a_parameter() {
         for card in crate::profile::model_catalog() {
             assert!(
-                PROVIDER_KEYS.iter().any(|p| p.name == card.api_key),
+                find(&card.api_key).is_some_and(|p| p.source == ValueSource::Asked),
                 "{} needs {}",
                 card.id,
                 card.api_key
@@ -155,12 +235,35 @@ mod tests {
 
     #[test]
     fn anthropic_key_goes_to_litellm_only() {
-        let params = parameters(&Profile::embedded());
-        let anthropic: Vec<_> = params
+        let profile = Profile::embedded();
+        let anthropic = find("ANTHROPIC_API_KEY").unwrap();
+        assert!(anthropic.feeds(&profile, TargetSecret::LiteLlm));
+        assert!(!anthropic.feeds(&profile, TargetSecret::OpenClaw));
+        assert_eq!(anthropic.external_secrets(&profile), ["litellm-es"]);
+    }
+
+    #[test]
+    fn requirements_follow_the_enabled_models() {
+        let profile = Profile::embedded();
+        let required: Vec<&str> = all()
             .iter()
-            .filter(|p| p.name == "ANTHROPIC_API_KEY")
+            .filter(|p| p.required(&profile))
+            .map(|p| p.name)
             .collect();
-        assert_eq!(anthropic.len(), 1);
-        assert_eq!(anthropic[0].target, TargetSecret::LiteLlm);
+        assert_eq!(
+            required,
+            [
+                "DISCORD_BOT_TOKEN",
+                "OPENCLAW_GATEWAY_TOKEN",
+                "GITHUB_TOKEN",
+                "OPENAI_API_KEY",
+                "ANTHROPIC_API_KEY",
+                "LITELLM_MASTER_KEY",
+                "tunnel-token"
+            ]
+        );
+        assert!(!find("OPENAI_API_KEY")
+            .unwrap()
+            .feeds(&profile, TargetSecret::LiteLlm));
     }
 }

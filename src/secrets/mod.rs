@@ -1,3 +1,7 @@
-//! The secrets the deployment needs, and where each one lives.
+//! The secrets the deployment needs: the catalog, shape checks, the SSM store, and the
+//! seed / rotate / rollback operations over it.
 
 pub mod catalog;
+pub mod check;
+pub mod ops;
+pub mod ssm;

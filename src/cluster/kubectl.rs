@@ -1,0 +1,56 @@
+//! Running kubectl. Every command can be shown so the operator can repeat it by hand; secrets
+//! never travel in argv (only names of Secrets and ExternalSecrets do).
+
+use std::process::Stdio;
+
+use anyhow::Context;
+
+use crate::profile::Profile;
+
+#[derive(Debug, Clone)]
+pub struct Kubectl {
+    context: String,
+    pub namespace: String,
+}
+
+impl Kubectl {
+    pub fn new(profile: &Profile) -> Self {
+        Self {
+            context: profile.cluster.kube_context.clone(),
+            namespace: profile.cluster.namespace.clone(),
+        }
+    }
+
+    /// The full argv, as the operator would type it.
+    pub fn argv(&self, args: &[&str]) -> Vec<String> {
+        let mut argv = vec!["kubectl".to_string()];
+        if !self.context.is_empty() {
+            argv.extend(["--context".to_string(), self.context.clone()]);
+        }
+        argv.extend(["-n".to_string(), self.namespace.clone()]);
+        argv.extend(args.iter().map(|a| a.to_string()));
+        argv
+    }
+
+    pub fn display(&self, args: &[&str]) -> String {
+        self.argv(args).join(" ")
+    }
+
+    /// Run kubectl and return its stdout; a failure carries the command and kubectl's own words.
+    pub async fn run(&self, args: &[&str]) -> anyhow::Result<String> {
+        let argv = self.argv(args);
+        let output = tokio::process::Command::new(&argv[0])
+            .args(&argv[1..])
+            .stdin(Stdio::null())
+            .output()
+            .await
+            .with_context(|| {
+                "cannot run kubectl: install it and make sure it is on PATH".to_string()
+            })?;
+        if !output.status.success() {
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            anyhow::bail!("`{}` failed: {}", argv.join(" "), stderr.trim());
+        }
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    }
+}

@@ -1,0 +1,3 @@
+//! The cluster, through the operator's own kubectl (contexts, exec auth plugins and all).
+
+pub mod kubectl;

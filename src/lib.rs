@@ -1,0 +1,12 @@
+//! clawboot: bootstrap and keep running OpenClaw on Kubernetes.
+//! The library holds the engine; `main.rs` is the command-line face over it.
+
+pub mod cli;
+pub mod cluster;
+pub mod doctor;
+pub mod fsutil;
+pub mod openclaw;
+pub mod profile;
+pub mod render;
+pub mod secrets;
+pub mod ui;

@@ -1,0 +1,316 @@
+//! Status, seed, rotate and roll back: the operations over the store, independent of any face.
+//! Values stay in `SecretString`s; reports carry names, versions and states only.
+
+use futures::{stream, StreamExt, TryFutureExt};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Serialize;
+
+use super::catalog::{self, Parameter, ValueSource};
+use super::check::{is_placeholder, Verdict};
+use super::ssm::{Current, Store, Version};
+use crate::cluster::kubectl::Kubectl;
+use crate::profile::Profile;
+
+/// The label the version before a rotation or rollback carries.
+pub const PREVIOUS_LABEL: &str = "previous";
+
+/// Parallel requests to SSM: its default throughput is 40 transactions per second.
+const CONCURRENCY: usize = 8;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum State {
+    Missing,
+    /// The `dummy` Terraform creates: counts as not set.
+    Dummy,
+    Set,
+    InvalidShape,
+}
+
+impl State {
+    pub fn is_set(self) -> bool {
+        matches!(self, Self::Set | Self::InvalidShape)
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Status {
+    pub name: &'static str,
+    pub path: String,
+    pub required: bool,
+    pub source: ValueSource,
+    pub state: State,
+    /// Why the value's shape is wrong or questionable (never the value).
+    pub problem: Option<String>,
+    pub version: Option<i64>,
+    pub last_modified: Option<String>,
+    pub key_id: Option<String>,
+}
+
+/// Classify a stored value against its parameter's shape.
+pub fn classify(parameter: &Parameter, current: Option<&Current>) -> (State, Option<String>) {
+    match current {
+        None => (State::Missing, None),
+        Some(c) if is_placeholder(&c.value) => (State::Dummy, None),
+        Some(c) => match parameter.shape.check(&c.value) {
+            Verdict::Valid => (State::Set, None),
+            Verdict::Warning(why) => (State::Set, Some(why)),
+            Verdict::Invalid(why) => (State::InvalidShape, Some(why)),
+        },
+    }
+}
+
+/// The state of every parameter of the catalog, read concurrently.
+pub async fn status(store: &Store, profile: &Profile) -> anyhow::Result<Vec<Status>> {
+    let metadata = store.describe(&profile.aws.ssm_prefix).await?;
+    let reads = catalog::all().iter().map(|parameter| {
+        let path = catalog::ssm_path(profile, parameter);
+        async move {
+            let current = store.get(&path).await?;
+            Ok::<_, anyhow::Error>((parameter, path, current))
+        }
+    });
+    let mut statuses = Vec::new();
+    for (parameter, path, current) in futures::future::try_join_all(reads).await? {
+        let (state, problem) = classify(parameter, current.as_ref());
+        let meta = metadata.get(&path);
+        statuses.push(Status {
+            name: parameter.name,
+            required: parameter.required(profile),
+            source: parameter.source,
+            state,
+            problem,
+            version: current.as_ref().map(|c| c.version),
+            last_modified: meta.and_then(|m| m.last_modified.clone()),
+            key_id: meta.and_then(|m| m.key_id.clone()),
+            path,
+        });
+    }
+    Ok(statuses)
+}
+
+/// A value to write to one parameter.
+pub struct Write {
+    pub name: String,
+    pub path: String,
+    pub description: String,
+    pub value: SecretString,
+    /// Label the version being replaced `previous` first (rotation, rollback).
+    pub keep_previous: bool,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct WriteReport {
+    pub written: Vec<Written>,
+    /// Already held exactly this value: no new version was made.
+    pub unchanged: Vec<String>,
+    pub failed: Vec<Failed>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Written {
+    pub name: String,
+    pub version: i64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Failed {
+    pub name: String,
+    pub error: String,
+}
+
+/// Write every value, at most [`CONCURRENCY`] at a time. Each is compared with the stored value
+/// first, so a re-run after a partial failure writes only what is still missing.
+pub async fn write_all(store: &Store, writes: Vec<Write>) -> WriteReport {
+    let results: Vec<(String, anyhow::Result<Option<i64>>)> = stream::iter(writes)
+        .map(|write| async move {
+            let name = write.name.clone();
+            (name, write_one(store, write).await)
+        })
+        .buffer_unordered(CONCURRENCY)
+        .collect()
+        .await;
+    let mut report = WriteReport::default();
+    for (name, result) in results {
+        match result {
+            Ok(Some(version)) => report.written.push(Written { name, version }),
+            Ok(None) => report.unchanged.push(name),
+            Err(e) => report.failed.push(Failed {
+                name,
+                error: format!("{e:#}"),
+            }),
+        }
+    }
+    report.written.sort_by(|a, b| a.name.cmp(&b.name));
+    report.unchanged.sort();
+    report.failed.sort_by(|a, b| a.name.cmp(&b.name));
+    report
+}
+
+/// `Ok(None)` when the stored value is already this one.
+async fn write_one(store: &Store, write: Write) -> anyhow::Result<Option<i64>> {
+    let current = store.get(&write.path).await?;
+    if let Some(current) = &current {
+        if current.value.expose_secret() == write.value.expose_secret() {
+            return Ok(None);
+        }
+        if write.keep_previous {
+            store
+                .label(&write.path, current.version, PREVIOUS_LABEL)
+                .await?;
+        }
+    }
+    store
+        .put(
+            &write.path,
+            &write.description,
+            &write.value,
+            current.is_some(),
+        )
+        .await
+        .map(Some)
+}
+
+/// What a rollback did.
+#[derive(Debug, Serialize)]
+pub struct Rollback {
+    pub name: String,
+    pub restored_version: i64,
+    pub replaced_version: i64,
+    pub new_version: i64,
+    pub label: String,
+}
+
+/// Write the value of an earlier version back as a new version (SSM versions are immutable),
+/// label it `restored-v<N>`, and label the replaced version `previous`. Nothing is deleted.
+/// Without `to`, the version labelled `previous` is restored.
+pub async fn rollback(
+    store: &Store,
+    profile: &Profile,
+    parameter: &Parameter,
+    to: Option<i64>,
+) -> anyhow::Result<Rollback> {
+    let path = catalog::ssm_path(profile, parameter);
+    let history = store.history(&path).await?;
+    let latest = history.last().map(|v| v.version).ok_or_else(|| {
+        anyhow::anyhow!("{path} does not exist: nothing to roll back (run `clawboot secrets seed`)")
+    })?;
+    let target = rollback_target(&history, to, &path)?;
+    if target == latest {
+        anyhow::bail!("version {target} is already the current version of {path}");
+    }
+    let value = store.get_version(&path, target).await?;
+    let write = Write {
+        name: parameter.name.to_string(),
+        path: path.clone(),
+        description: parameter.description.to_string(),
+        value,
+        keep_previous: true,
+    };
+    let new_version = write_one(store, write).await?.ok_or_else(|| {
+        anyhow::anyhow!("version {target} holds the same value as the current version of {path}: nothing to roll back")
+    })?;
+    let label = format!("restored-v{target}");
+    store.label(&path, new_version, &label).await?;
+    Ok(Rollback {
+        name: parameter.name.to_string(),
+        restored_version: target,
+        replaced_version: latest,
+        new_version,
+        label,
+    })
+}
+
+fn rollback_target(history: &[Version], to: Option<i64>, path: &str) -> anyhow::Result<i64> {
+    match to {
+        Some(version) if history.iter().any(|v| v.version == version) => Ok(version),
+        Some(version) => anyhow::bail!(
+            "{path} has no version {version}; see `clawboot secrets history`"
+        ),
+        None => history
+            .iter()
+            .find(|v| v.labels.iter().any(|l| l == PREVIOUS_LABEL))
+            .map(|v| v.version)
+            .ok_or_else(|| {
+                anyhow::anyhow!("no version of {path} is labelled {PREVIOUS_LABEL}: give --to VERSION (see `clawboot secrets history`)")
+            }),
+    }
+}
+
+/// What the cluster must do after parameters changed: make external-secrets fetch them now,
+/// then restart the deployments that read them.
+#[derive(Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ClusterFollowUp {
+    pub external_secrets: Vec<&'static str>,
+    pub deployments: Vec<&'static str>,
+}
+
+impl ClusterFollowUp {
+    pub fn for_parameters(profile: &Profile, parameters: &[&Parameter]) -> Self {
+        let mut follow_up = Self::default();
+        for parameter in parameters {
+            for es in parameter.external_secrets(profile) {
+                if !follow_up.external_secrets.contains(&es) {
+                    follow_up.external_secrets.push(es);
+                }
+            }
+            for deployment in parameter.readers {
+                if !follow_up.deployments.contains(deployment) {
+                    follow_up.deployments.push(deployment);
+                }
+            }
+        }
+        follow_up
+    }
+
+    /// The kubectl commands, in order (`stamp` is the force-sync value, e.g. the Unix time).
+    pub fn commands(&self, stamp: &str) -> Vec<Vec<String>> {
+        let annotate = self.external_secrets.iter().map(|es| {
+            vec![
+                "annotate".to_string(),
+                format!("externalsecret/{es}"),
+                format!("force-sync={stamp}"),
+                "--overwrite".to_string(),
+            ]
+        });
+        let restart = self.deployments.iter().map(|d| {
+            vec![
+                "rollout".to_string(),
+                "restart".to_string(),
+                format!("deployment/{d}"),
+            ]
+        });
+        annotate.chain(restart).collect()
+    }
+
+    /// Run the commands; a Secret must be refreshed before the pods that read it restart.
+    pub async fn run(&self, kubectl: &Kubectl, stamp: &str) -> anyhow::Result<()> {
+        let mut synced = false;
+        for command in self.commands(stamp) {
+            let args: Vec<&str> = command.iter().map(String::as_str).collect();
+            if args[0] == "rollout" && !synced {
+                self.wait_for_sync(kubectl).await?;
+                synced = true;
+            }
+            kubectl
+                .run(&args)
+                .map_err(|e| e.context("the cluster was not updated"))
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn wait_for_sync(&self, kubectl: &Kubectl) -> anyhow::Result<()> {
+        for es in &self.external_secrets {
+            kubectl
+                .run(&[
+                    "wait",
+                    &format!("externalsecret/{es}"),
+                    "--for=condition=Ready",
+                    "--timeout=120s",
+                ])
+                .await?;
+        }
+        Ok(())
+    }
+}

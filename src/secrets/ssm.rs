@@ -1,0 +1,287 @@
+//! The store: AWS SSM Parameter Store through aws-sdk-ssm, with the standard credential chain,
+//! `AWS_ENDPOINT_URL_SSM` honoured, and the SDK's standard retry mode. Errors say what to do.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::{BehaviorVersion, Region};
+use aws_sdk_ssm::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_ssm::types::{ParameterStringFilter, ParameterType, ResourceTypeForTagging, Tag};
+use aws_sdk_ssm::Client;
+use secrecy::{ExposeSecret, SecretString};
+
+/// Attempts per request, retries included. Standard mode (not adaptive: measured here, adaptive
+/// turned two throttles into 30–40 s of waiting) with a short backoff, bounded by the SDK's
+/// retry quota so a fully throttled run still ends quickly.
+const MAX_ATTEMPTS: u32 = 8;
+
+/// The tag every parameter clawboot creates carries.
+const MANAGED_BY: (&str, &str) = ("managed-by", "clawboot");
+
+#[derive(Clone)]
+pub struct Store {
+    client: Client,
+    region: String,
+    kms_key: Option<String>,
+}
+
+/// A parameter's current value and version.
+pub struct Current {
+    pub value: SecretString,
+    pub version: i64,
+}
+
+/// What SSM says of a parameter, without its value.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Metadata {
+    pub version: i64,
+    pub last_modified: Option<String>,
+    pub key_id: Option<String>,
+}
+
+/// One version of a parameter, without its value.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Version {
+    pub version: i64,
+    pub labels: Vec<String>,
+    pub last_modified: Option<String>,
+    pub key_id: Option<String>,
+}
+
+impl Store {
+    /// Connect with the standard credential chain; `region` is where the parameters live.
+    pub async fn connect(region: &str, kms_key_alias: &str) -> Self {
+        let retry = RetryConfig::standard()
+            .with_max_attempts(MAX_ATTEMPTS)
+            .with_initial_backoff(Duration::from_millis(100))
+            .with_max_backoff(Duration::from_secs(2));
+        let config = aws_config::defaults(BehaviorVersion::latest())
+            .region(Region::new(region.to_string()))
+            .retry_config(retry)
+            .load()
+            .await;
+        Self {
+            client: Client::new(&config),
+            region: region.to_string(),
+            kms_key: (!kms_key_alias.is_empty()).then(|| kms_key_alias.to_string()),
+        }
+    }
+
+    /// The current value, or `None` when the parameter does not exist.
+    pub async fn get(&self, path: &str) -> anyhow::Result<Option<Current>> {
+        match self
+            .client
+            .get_parameter()
+            .name(path)
+            .with_decryption(true)
+            .send()
+            .await
+        {
+            Ok(out) => Ok(out.parameter.map(|parameter| Current {
+                value: SecretString::from(parameter.value.unwrap_or_default()),
+                version: parameter.version,
+            })),
+            Err(e) if e.code() == Some("ParameterNotFound") => Ok(None),
+            Err(e) => Err(self.explain("ssm:GetParameter", path, e)),
+        }
+    }
+
+    /// The value of one version (`path:version`).
+    pub async fn get_version(&self, path: &str, version: i64) -> anyhow::Result<SecretString> {
+        let selector = format!("{path}:{version}");
+        let out = self
+            .client
+            .get_parameter()
+            .name(&selector)
+            .with_decryption(true)
+            .send()
+            .await
+            .map_err(|e| self.explain("ssm:GetParameter", &selector, e))?;
+        Ok(SecretString::from(
+            out.parameter.and_then(|p| p.value).unwrap_or_default(),
+        ))
+    }
+
+    /// Write a SecureString; returns the new version. A new parameter gets clawboot's tag with
+    /// the value; an existing one gets it afterwards (SSM refuses tags together with overwrite).
+    pub async fn put(
+        &self,
+        path: &str,
+        description: &str,
+        value: &SecretString,
+        exists: bool,
+    ) -> anyhow::Result<i64> {
+        let mut request = self
+            .client
+            .put_parameter()
+            .name(path)
+            .description(description)
+            .value(value.expose_secret())
+            .r#type(ParameterType::SecureString)
+            .overwrite(exists)
+            .set_key_id(self.kms_key.clone());
+        if !exists {
+            request = request.tags(managed_by_tag());
+        }
+        let out = request
+            .send()
+            .await
+            .map_err(|e| self.explain("ssm:PutParameter", path, e))?;
+        if exists {
+            self.client
+                .add_tags_to_resource()
+                .resource_type(ResourceTypeForTagging::Parameter)
+                .resource_id(path)
+                .tags(managed_by_tag())
+                .send()
+                .await
+                .map_err(|e| self.explain("ssm:AddTagsToResource", path, e))?;
+        }
+        Ok(out.version)
+    }
+
+    /// Put `label` on `version` (moving it from any other version).
+    pub async fn label(&self, path: &str, version: i64, label: &str) -> anyhow::Result<()> {
+        self.client
+            .label_parameter_version()
+            .name(path)
+            .parameter_version(version)
+            .labels(label)
+            .send()
+            .await
+            .map_err(|e| self.explain("ssm:LabelParameterVersion", path, e))?;
+        Ok(())
+    }
+
+    /// Metadata of every parameter directly under `prefix`, by full path.
+    pub async fn describe(&self, prefix: &str) -> anyhow::Result<HashMap<String, Metadata>> {
+        let filter = ParameterStringFilter::builder()
+            .key("Path")
+            .option("OneLevel")
+            .values(prefix)
+            .build()
+            .expect("key is set");
+        let mut found = HashMap::new();
+        let mut pages = self
+            .client
+            .describe_parameters()
+            .parameter_filters(filter)
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| self.explain("ssm:DescribeParameters", prefix, e))?;
+            for p in page.parameters.unwrap_or_default() {
+                let Some(name) = p.name else { continue };
+                found.insert(
+                    name,
+                    Metadata {
+                        version: p.version,
+                        last_modified: p.last_modified_date.map(to_seconds),
+                        key_id: p.key_id,
+                    },
+                );
+            }
+        }
+        Ok(found)
+    }
+
+    /// Every version, oldest first, without values.
+    pub async fn history(&self, path: &str) -> anyhow::Result<Vec<Version>> {
+        let mut versions = Vec::new();
+        let mut pages = self
+            .client
+            .get_parameter_history()
+            .name(path)
+            .with_decryption(false)
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| self.explain("ssm:GetParameterHistory", path, e))?;
+            versions.extend(
+                page.parameters
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|p| Version {
+                        version: p.version,
+                        labels: p.labels.unwrap_or_default(),
+                        last_modified: p.last_modified_date.map(to_seconds),
+                        key_id: p.key_id,
+                    }),
+            );
+        }
+        versions.sort_by_key(|v| v.version);
+        Ok(versions)
+    }
+
+    /// Turn an SDK error into one that says what to do.
+    fn explain<E, R>(&self, action: &str, path: &str, err: SdkError<E, R>) -> anyhow::Error
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+        R: std::fmt::Debug + Send + Sync + 'static,
+    {
+        let region = &self.region;
+        let code = err.code().unwrap_or_default().to_string();
+        let message = err.message().unwrap_or_default().to_string();
+        let advice = match code.as_str() {
+            "AccessDeniedException" => format!(
+                "AWS denied {action} on {path}: allow `{action}` on arn:aws:ssm:{region}:<account>:parameter{path} in your IAM policy (SecureStrings also need kms:Encrypt/kms:Decrypt on their key)"
+            ),
+            "ThrottlingException" | "TooManyUpdates" => format!(
+                "SSM kept throttling {action} on {path} after {MAX_ATTEMPTS} attempts: run the command again later (what was written is skipped), or turn on Parameter Store's higher throughput (a paid setting): aws ssm update-service-setting --setting-id arn:aws:ssm:{region}:<account>:servicesetting/ssm/parameter-store/high-throughput-enabled --setting-value true"
+            ),
+            "InvalidKeyId" => format!(
+                "the KMS key {} does not exist in {region} or cannot be used: create it, correct aws.kms_key_alias in the profile, or leave it empty for the account's default key",
+                self.kms_key.as_deref().unwrap_or("(default)")
+            ),
+            "ParameterLimitExceeded" => "the account has reached its Parameter Store limit (10,000 standard parameters per region): delete unused parameters or move to the advanced tier".to_string(),
+            "ParameterMaxVersionLimitExceeded" => format!(
+                "{path} has 100 versions and the oldest carries a label, so SSM cannot drop it: remove that label (aws ssm unlabel-parameter-version) and run again"
+            ),
+            "UnrecognizedClientException" | "InvalidSignatureException" | "ExpiredTokenException" | "InvalidClientTokenId" => format!(
+                "AWS did not accept the credentials ({code}): refresh them (aws sso login, or new access keys) and check AWS_PROFILE"
+            ),
+            "" => return self.explain_transport(action, path, &err),
+            _ => format!("SSM refused {action} on {path}: {code}: {message}"),
+        };
+        anyhow::anyhow!(advice)
+    }
+
+    fn explain_transport<E, R>(
+        &self,
+        action: &str,
+        path: &str,
+        err: &SdkError<E, R>,
+    ) -> anyhow::Error
+    where
+        E: std::error::Error + Send + Sync + 'static,
+        R: std::fmt::Debug,
+    {
+        let detail = DisplayErrorContext(err).to_string();
+        if detail.contains("credentials") {
+            anyhow::anyhow!(
+                "no AWS credentials found for {action}: set AWS_PROFILE (and run `aws sso login` for SSO), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+            )
+        } else {
+            anyhow::anyhow!(
+                "cannot reach SSM in region {} for {action} on {path}: check aws.region in the profile (or --region) and the network; AWS_ENDPOINT_URL_SSM overrides the endpoint ({detail})",
+                self.region
+            )
+        }
+    }
+}
+
+/// `2026-11-23T11:59:41Z`: SSM dates to the second, in UTC.
+fn to_seconds(date: aws_smithy_types::DateTime) -> String {
+    aws_smithy_types::DateTime::from_secs(date.secs())
+        .fmt(aws_smithy_types::date_time::Format::DateTime)
+        .unwrap_or_else(|_| date.to_string())
+}
+
+fn managed_by_tag() -> Tag {
+    Tag::builder()
+        .key(MANAGED_BY.0)
+        .value(MANAGED_BY.1)
+        .build()
+        .expect("key and value are set")
+}
