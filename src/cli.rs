@@ -64,6 +64,9 @@ pub enum Command {
         /// AWS region of the parameters (default: aws.region of the profile).
         #[arg(long, global = true)]
         region: Option<String>,
+        /// SSM endpoint, e.g. a VPC endpoint or a local test server (AWS_ENDPOINT_URL_SSM works too).
+        #[arg(long, global = true, value_name = "URL")]
+        endpoint_url: Option<String>,
         #[command(subcommand)]
         command: SecretsCommand,
     },

@@ -51,9 +51,17 @@ fn run(cli: &Cli) -> anyhow::Result<Outcome> {
             report_doctor(cli.output, &dir, &findings)
         }
         Command::Profile(command) => run_profile(cli.output, &profile, command),
-        Command::Secrets { region, command } => {
-            commands::secrets::run(cli.output, &profile, region.as_deref(), command)
-        }
+        Command::Secrets {
+            region,
+            endpoint_url,
+            command,
+        } => commands::secrets::run(
+            cli.output,
+            &profile,
+            region.as_deref(),
+            endpoint_url.as_deref(),
+            command,
+        ),
     }
 }
 

@@ -21,6 +21,7 @@ pub fn run(
     format: OutputFormat,
     profile: &Profile,
     region: Option<&str>,
+    endpoint_url: Option<&str>,
     command: &SecretsCommand,
 ) -> anyhow::Result<Outcome> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -29,7 +30,7 @@ pub fn run(
         .build()?;
     runtime.block_on(async {
         let region = region.unwrap_or(&profile.aws.region);
-        let store = Store::connect(region, &profile.aws.kms_key_alias).await;
+        let store = Store::connect(region, &profile.aws.kms_key_alias, endpoint_url).await;
         let face = Face { format, profile };
         match command {
             SecretsCommand::Status => face.status(&store).await,

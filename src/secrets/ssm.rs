@@ -51,16 +51,19 @@ pub struct Version {
 
 impl Store {
     /// Connect with the standard credential chain; `region` is where the parameters live.
-    pub async fn connect(region: &str, kms_key_alias: &str) -> Self {
+    /// `endpoint_url` overrides the endpoint (as AWS_ENDPOINT_URL_SSM does).
+    pub async fn connect(region: &str, kms_key_alias: &str, endpoint_url: Option<&str>) -> Self {
         let retry = RetryConfig::standard()
             .with_max_attempts(MAX_ATTEMPTS)
             .with_initial_backoff(Duration::from_millis(100))
             .with_max_backoff(Duration::from_secs(2));
-        let config = aws_config::defaults(BehaviorVersion::latest())
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .region(Region::new(region.to_string()))
-            .retry_config(retry)
-            .load()
-            .await;
+            .retry_config(retry);
+        if let Some(url) = endpoint_url {
+            loader = loader.endpoint_url(url);
+        }
+        let config = loader.load().await;
         Self {
             client: Client::new(&config),
             region: region.to_string(),

@@ -105,3 +105,5 @@ pub fn python() -> PathBuf {
 pub fn kubectl() -> PathBuf {
     peer("venv/bin/kubectl")
 }
+
+pub mod ssm;

@@ -1,0 +1,84 @@
+//! moto server and the fault proxy, started through scripts/test_servers.py: each lives until
+//! its handle is dropped (or the test process ends, which closes its stdin).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::{peer, repo};
+
+pub struct Server {
+    child: Child,
+    pub port: u16,
+}
+
+impl Server {
+    pub fn start(args: &[&str]) -> Self {
+        let mut child = Command::new(peer("venv/bin/python"))
+            .arg(repo().join("scripts/test_servers.py"))
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("test server starts");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line
+            .strip_prefix("READY ")
+            .and_then(|p| p.trim().parse().ok())
+            .unwrap_or_else(|| panic!("test server did not start: {line:?}"));
+        Self { child, port }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.wait();
+    }
+}
+
+/// A moto server whose SSM backend has answered once (it loads lazily).
+pub fn moto() -> Server {
+    let server = Server::start(&["moto"]);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !ssm_answers(server.port) {
+        assert!(Instant::now() < deadline, "moto's SSM never answered");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    server
+}
+
+/// A fault proxy in front of `upstream`.
+pub fn fault_proxy(upstream: &Server, throttle: f64, error: f64) -> Server {
+    Server::start(&[
+        "proxy",
+        &upstream.url(),
+        &throttle.to_string(),
+        &error.to_string(),
+    ])
+}
+
+/// One unsigned DescribeParameters call (moto does not check signatures).
+fn ssm_answers(port: u16) -> bool {
+    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
+    let request = format!(
+        "POST / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nX-Amz-Target: AmazonSSM.DescribeParameters\r\n\
+         Content-Type: application/x-amz-json-1.1\r\nAuthorization: AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/ssm/aws4_request\r\n\
+         Content-Length: 2\r\nConnection: close\r\n\r\n{{}}"
+    );
+    let mut response = String::new();
+    stream.write_all(request.as_bytes()).is_ok()
+        && stream.read_to_string(&mut response).is_ok()
+        && response.starts_with("HTTP/1.1 200")
+}

@@ -1,0 +1,490 @@
+//! `clawboot secrets` against a real moto server on 127.0.0.1: seed, re-seed, overwrite,
+//! dummy values, tags, rotation, history, rollback, partial failures and clear errors.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+
+use common::ssm::{moto, Server};
+use common::*;
+use serde_json::Value;
+
+static MOTO: OnceLock<Server> = OnceLock::new();
+
+fn moto_url() -> String {
+    MOTO.get_or_init(moto).url()
+}
+
+const REGION: &str = "ap-northeast-1";
+
+/// Values of the right shape for the asked parameters of the default profile.
+const ASKED: [(&str, &str); 4] = [
+    (
+        "DISCORD_BOT_TOKEN",
+        "MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.abcdefghijklmnopqrstuvwxyz0123456789AB",
+    ),
+    (
+        "GITHUB_TOKEN",
+        "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz01234",
+    ),
+    ("OPENAI_API_KEY", "sk-proj-abcdefghijklmnopqrstuvwxyz012345"),
+    (
+        "ANTHROPIC_API_KEY",
+        "sk-ant-api03-abcdefghijklmnopqrstuvwxyz",
+    ),
+];
+
+/// An isolated operator: own HOME, own SSM prefix, only the environment given here.
+struct Operator {
+    home: tempfile::TempDir,
+    answers: PathBuf,
+    prefix: String,
+}
+
+impl Operator {
+    fn new(name: &str) -> Self {
+        let home = tempfile::tempdir().unwrap();
+        let prefix = format!("/{name}/openclaw");
+        let answers = home.path().join("answers.yaml");
+        std::fs::write(&answers, format!("aws:\n  ssm_prefix: {prefix}\n")).unwrap();
+        Self {
+            home,
+            answers,
+            prefix,
+        }
+    }
+
+    fn command(&self, program: &std::path::Path) -> Command {
+        let mut command = Command::new(program);
+        command
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", self.home.path())
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .stdin(Stdio::null());
+        command
+    }
+
+    /// `clawboot --profile … secrets --endpoint-url <moto> ARGS`, with extra environment.
+    fn secrets(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        let mut command = self.command(std::path::Path::new(env!("CARGO_BIN_EXE_clawboot")));
+        command
+            .arg("--profile")
+            .arg(&self.answers)
+            .args(["secrets", "--endpoint-url", &moto_url()])
+            .args(args)
+            .envs(env.iter().copied());
+        command.output().unwrap()
+    }
+
+    fn seed_all(&self, extra: &[&str]) -> Output {
+        let env: Vec<(String, &str)> = ASKED
+            .iter()
+            .map(|(name, value)| (format!("CLAWBOOT_{name}"), *value))
+            .collect();
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        let mut args = vec!["seed", "--non-interactive"];
+        args.extend_from_slice(extra);
+        self.secrets(&args, &env)
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let mut full = args.to_vec();
+        full.extend(["--output", "json"]);
+        let output = self.secrets(&full, &[]);
+        serde_json::from_slice(&output.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}{}", text(&output.stdout), text(&output.stderr)))
+    }
+
+    fn status(&self, name: &str) -> Value {
+        let statuses = self.json(&["status"]);
+        statuses
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == name)
+            .cloned()
+            .unwrap()
+    }
+
+    fn versions(&self, name: &str) -> Vec<Value> {
+        self.json(&["history", name])["versions"]
+            .as_array()
+            .unwrap()
+            .clone()
+    }
+
+    fn path(&self, name: &str) -> String {
+        format!("{}/{name}", self.prefix)
+    }
+
+    /// A little boto3 against moto, for setup and for reading what clawboot never prints.
+    fn boto3(&self, script: &str) -> String {
+        let prelude = format!(
+            "import boto3\nssm = boto3.client('ssm', endpoint_url='{}', region_name='{REGION}')\n",
+            moto_url()
+        );
+        let output = self
+            .command(&python())
+            .arg("-c")
+            .arg(prelude + script)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "boto3: {}", text(&output.stderr));
+        text(&output.stdout).trim().to_string()
+    }
+
+    fn value(&self, name: &str, version: u64) -> String {
+        self.boto3(&format!(
+            "print(ssm.get_parameter(Name='{}:{version}', WithDecryption=True)['Parameter']['Value'])",
+            self.path(name)
+        ))
+    }
+}
+
+#[test]
+fn seed_from_empty_writes_everything_and_a_second_seed_changes_nothing() {
+    let op = Operator::new("seed-empty");
+    let first = op.seed_all(&[]);
+    assert_eq!(
+        first.status.code(),
+        Some(1),
+        "tunnel-token is left for Terraform: {}",
+        text(&first.stderr)
+    );
+    let stdout = text(&first.stdout);
+    for name in [
+        "DISCORD_BOT_TOKEN",
+        "GITHUB_TOKEN",
+        "OPENAI_API_KEY",
+        "ANTHROPIC_API_KEY",
+        "OPENCLAW_GATEWAY_TOKEN",
+        "LITELLM_MASTER_KEY",
+    ] {
+        assert!(
+            stdout.contains(&format!("written    {name} (version 1)")),
+            "{stdout}"
+        );
+        assert_eq!(op.status(name)["state"], "set");
+    }
+    assert!(stdout.contains("not set    tunnel-token: written by the Cloudflare Terraform"));
+    assert_eq!(
+        op.status("LITELLM_PROXY_KEY")["state"],
+        "missing",
+        "optional ones are left alone"
+    );
+    let gateway = op.value("OPENCLAW_GATEWAY_TOKEN", 1);
+    assert!(gateway.len() >= 43);
+    assert!(op.value("LITELLM_MASTER_KEY", 1).starts_with("sk-"));
+
+    let second = op.seed_all(&["--output", "json"]);
+    let report: Value = serde_json::from_slice(&second.stdout).unwrap();
+    assert_eq!(report["written"], serde_json::json!([]));
+    assert_eq!(report["kept"].as_array().unwrap().len(), 6);
+    assert_eq!(
+        op.versions("OPENCLAW_GATEWAY_TOKEN").len(),
+        1,
+        "no new version"
+    );
+    let status = op.status("DISCORD_BOT_TOKEN");
+    assert_eq!(status["version"], 1);
+    assert_eq!(status["key_id"], "alias/aws/ssm");
+}
+
+#[test]
+fn overwrite_needs_the_flag_and_a_confirmation_and_unchanged_values_make_no_version() {
+    let op = Operator::new("overwrite");
+    op.seed_all(&[]);
+    let new_token = "sk-ant-api03-zyxwvutsrqponmlkjihgfedcba";
+    let env = [("CLAWBOOT_ANTHROPIC_API_KEY", new_token)];
+
+    let without_flag = op.secrets(&["seed", "--non-interactive"], &env);
+    assert!(text(&without_flag.stderr)
+        .contains("ANTHROPIC_API_KEY is already set and was kept: pass --overwrite"));
+    let without_yes = op.secrets(&["seed", "--non-interactive", "--overwrite"], &env);
+    assert_eq!(without_yes.status.code(), Some(2));
+    assert!(text(&without_yes.stderr).contains("add --yes to confirm. Nothing was written."));
+    assert_eq!(op.versions("ANTHROPIC_API_KEY").len(), 1);
+
+    let confirmed = op.secrets(&["seed", "--non-interactive", "--overwrite", "--yes"], &env);
+    assert!(
+        text(&confirmed.stdout).contains("written    ANTHROPIC_API_KEY (version 2)"),
+        "{}",
+        text(&confirmed.stdout)
+    );
+    assert_eq!(op.value("ANTHROPIC_API_KEY", 2), new_token);
+    let versions = op.versions("ANTHROPIC_API_KEY");
+    assert_eq!(versions[0]["labels"], serde_json::json!(["previous"]));
+
+    let again = op.secrets(&["seed", "--non-interactive", "--overwrite", "--yes"], &env);
+    assert!(
+        text(&again.stdout).contains("unchanged  ANTHROPIC_API_KEY (same value: no new version)")
+    );
+    assert_eq!(op.versions("ANTHROPIC_API_KEY").len(), 2);
+}
+
+#[test]
+fn a_terraform_dummy_counts_as_unset_is_replaced_and_tags_survive() {
+    let op = Operator::new("dummy");
+    let path = op.path("DISCORD_BOT_TOKEN");
+    op.boto3(&format!(
+        "ssm.put_parameter(Name='{path}', Value='dummy', Type='SecureString', Tags=[{{'Key': 'owner', 'Value': 'terraform'}}])"
+    ));
+    assert_eq!(op.status("DISCORD_BOT_TOKEN")["state"], "dummy");
+    let seeded = op.seed_all(&[]);
+    assert!(
+        text(&seeded.stdout).contains("written    DISCORD_BOT_TOKEN (version 2)"),
+        "{}",
+        text(&seeded.stdout)
+    );
+    let tags = |op: &Operator| {
+        op.boto3(&format!(
+            "print(sorted((t['Key'], t['Value']) for t in ssm.list_tags_for_resource(ResourceType='Parameter', ResourceId='{path}')['TagList']))"
+        ))
+    };
+    assert_eq!(
+        tags(&op),
+        "[('managed-by', 'clawboot'), ('owner', 'terraform')]"
+    );
+    let overwrite = op.secrets(
+        &["seed", "--non-interactive", "--overwrite", "--yes"],
+        &[(
+            "CLAWBOOT_DISCORD_BOT_TOKEN",
+            "MTIzNDU2Nzg5MDEyMzQ1Njc4.HhIiJj.abcdefghijklmnopqrstuvwxyz0123456789CD",
+        )],
+    );
+    assert!(
+        overwrite.status.code() != Some(2),
+        "{}",
+        text(&overwrite.stderr)
+    );
+    assert_eq!(op.versions("DISCORD_BOT_TOKEN").len(), 3);
+    assert_eq!(
+        tags(&op),
+        "[('managed-by', 'clawboot'), ('owner', 'terraform')]"
+    );
+}
+
+#[test]
+fn rotation_keeps_the_old_version_and_rollback_restores_it_as_a_new_one() {
+    let op = Operator::new("rotate");
+    op.seed_all(&[]);
+    let original = op.value("OPENCLAW_GATEWAY_TOKEN", 1);
+
+    let rotated = op.secrets(&["rotate", "OPENCLAW_GATEWAY_TOKEN", "--no-cluster"], &[]);
+    assert_eq!(rotated.status.code(), Some(0), "{}", text(&rotated.stderr));
+    let stderr = text(&rotated.stderr);
+    assert!(
+        stderr.contains("kubectl -n openclaw annotate externalsecret/openclaw-es force-sync="),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("kubectl -n openclaw rollout restart deployment/openclaw"),
+        "{stderr}"
+    );
+    let rotated_value = op.value("OPENCLAW_GATEWAY_TOKEN", 2);
+    assert_ne!(rotated_value, original);
+    let versions = op.versions("OPENCLAW_GATEWAY_TOKEN");
+    assert_eq!(versions.len(), 2);
+    assert_eq!(versions[0]["labels"], serde_json::json!(["previous"]));
+
+    let rollback = op.secrets(&["rollback", "OPENCLAW_GATEWAY_TOKEN", "--no-cluster"], &[]);
+    assert_eq!(
+        rollback.status.code(),
+        Some(0),
+        "{}",
+        text(&rollback.stderr)
+    );
+    assert!(text(&rollback.stdout).contains(
+        "version 1 restored as version 3 (labelled restored-v1); version 2 is labelled previous"
+    ));
+    assert_eq!(op.value("OPENCLAW_GATEWAY_TOKEN", 3), original);
+    let versions = op.versions("OPENCLAW_GATEWAY_TOKEN");
+    let labels: Vec<&Value> = versions.iter().map(|v| &v["labels"]).collect();
+    assert_eq!(
+        labels,
+        [
+            &serde_json::json!([]),
+            &serde_json::json!(["previous"]),
+            &serde_json::json!(["restored-v1"])
+        ]
+    );
+
+    let to_two = op.secrets(
+        &[
+            "rollback",
+            "OPENCLAW_GATEWAY_TOKEN",
+            "--to",
+            "2",
+            "--no-cluster",
+        ],
+        &[],
+    );
+    assert_eq!(to_two.status.code(), Some(0));
+    assert_eq!(op.value("OPENCLAW_GATEWAY_TOKEN", 4), rotated_value);
+    let none = op.secrets(&["rollback", "OPENCLAW_GATEWAY_TOKEN", "--to", "9"], &[]);
+    assert!(text(&none.stderr).contains("has no version 9; see `clawboot secrets history`"));
+
+    let asked = op.secrets(
+        &[
+            "rotate",
+            "GITHUB_TOKEN",
+            "--no-cluster",
+            "--non-interactive",
+        ],
+        &[(
+            "CLAWBOOT_GITHUB_TOKEN",
+            "github_pat_11ZYXWVUT0123456789_abcdefghijklmnopqrstuvwxyz01234",
+        )],
+    );
+    assert_eq!(asked.status.code(), Some(0), "{}", text(&asked.stderr));
+    assert_eq!(op.versions("GITHUB_TOKEN").len(), 2);
+    let terraform = op.secrets(&["rotate", "tunnel-token"], &[]);
+    assert!(text(&terraform.stderr).contains("written by the Cloudflare Terraform"));
+}
+
+#[test]
+fn missing_or_malformed_values_are_refused_before_anything_is_written() {
+    let op = Operator::new("refused");
+    let nothing = op.secrets(&["seed", "--non-interactive"], &[]);
+    assert_eq!(nothing.status.code(), Some(2));
+    let stderr = text(&nothing.stderr);
+    assert!(stderr.contains("these parameters need a value and none was given: DISCORD_BOT_TOKEN, GITHUB_TOKEN, OPENAI_API_KEY, ANTHROPIC_API_KEY"), "{stderr}");
+    assert!(
+        stderr.contains("CLAWBOOT_DISCORD_BOT_TOKEN") && stderr.contains("Nothing was written.")
+    );
+    assert_eq!(
+        op.status("OPENCLAW_GATEWAY_TOKEN")["state"],
+        "missing",
+        "not even generated ones"
+    );
+
+    let token_file = op.home.path().join("discord.txt");
+    std::fs::write(&token_file, "not-a-token\n").unwrap();
+    let spec = format!("DISCORD_BOT_TOKEN={}", token_file.display());
+    let env: Vec<(String, &str)> = ASKED[1..]
+        .iter()
+        .map(|(name, value)| (format!("CLAWBOOT_{name}"), *value))
+        .collect();
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    let malformed = op.secrets(&["seed", "--non-interactive", "--from-file", &spec], &env);
+    assert_eq!(malformed.status.code(), Some(2));
+    assert!(
+        text(&malformed.stderr).contains("DISCORD_BOT_TOKEN: the value is not a Discord bot token")
+    );
+    assert!(!text(&malformed.stderr).contains("not-a-token"));
+    assert_eq!(op.status("GITHUB_TOKEN")["state"], "missing");
+}
+
+#[test]
+fn values_from_stdin_and_files() {
+    let op = Operator::new("sources");
+    let mut child = op
+        .command(std::path::Path::new(env!("CARGO_BIN_EXE_clawboot")))
+        .arg("--profile")
+        .arg(&op.answers)
+        .args([
+            "secrets",
+            "--endpoint-url",
+            &moto_url(),
+            "seed",
+            "--non-interactive",
+            "--stdin",
+            "DISCORD_BOT_TOKEN",
+        ])
+        .env("CLAWBOOT_GITHUB_TOKEN", ASKED[1].1)
+        .env("CLAWBOOT_OPENAI_API_KEY", ASKED[2].1)
+        .env("CLAWBOOT_ANTHROPIC_API_KEY", ASKED[3].1)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{}\n", ASKED[0].1).as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        text(&output.stdout).contains("written    DISCORD_BOT_TOKEN (version 1)"),
+        "{}",
+        text(&output.stderr)
+    );
+    assert_eq!(
+        op.value("DISCORD_BOT_TOKEN", 1),
+        ASKED[0].1,
+        "the line break is not part of the value"
+    );
+}
+
+#[test]
+fn a_partial_failure_says_what_was_written_and_a_rerun_finishes() {
+    let op = Operator::new("partial");
+    let path = op.path("GITHUB_TOKEN");
+    // 100 dummy versions with a label on the oldest: SSM refuses a 101st (ParameterMaxVersionLimitExceeded).
+    op.boto3(&format!(
+        "for i in range(100): ssm.put_parameter(Name='{path}', Value='dummy', Type='SecureString', Overwrite=i > 0)\n\
+         ssm.label_parameter_version(Name='{path}', ParameterVersion=1, Labels=['pinned'])"
+    ));
+    let first = op.seed_all(&[]);
+    assert_eq!(first.status.code(), Some(2));
+    let stderr = text(&first.stderr);
+    assert!(stderr.contains("written: ANTHROPIC_API_KEY, DISCORD_BOT_TOKEN, LITELLM_MASTER_KEY, OPENAI_API_KEY, OPENCLAW_GATEWAY_TOKEN; NOT written: GITHUB_TOKEN"), "{stderr}");
+    assert!(stderr.contains("Run the same command again"), "{stderr}");
+    let stdout = text(&first.stdout);
+    assert!(
+        stdout.contains("FAILED     GITHUB_TOKEN:")
+            && stdout.contains("has 100 versions and the oldest carries a label"),
+        "{stdout}"
+    );
+
+    op.boto3(&format!(
+        "ssm.unlabel_parameter_version(Name='{path}', ParameterVersion=1, Labels=['pinned'])"
+    ));
+    let second = op.seed_all(&["--output", "json"]);
+    let report: Value = serde_json::from_slice(&second.stdout).unwrap();
+    assert_eq!(
+        report["written"],
+        serde_json::json!([{ "name": "GITHUB_TOKEN", "version": 101 }])
+    );
+    assert_eq!(report["kept"].as_array().unwrap().len(), 5);
+}
+
+#[test]
+fn errors_say_what_to_do() {
+    let op = Operator::new("errors");
+    let mut no_credentials = op.command(std::path::Path::new(env!("CARGO_BIN_EXE_clawboot")));
+    no_credentials
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .args(["secrets", "--endpoint-url", &moto_url(), "status"]);
+    let (code, out) = run(&mut no_credentials);
+    assert_eq!(code, 2);
+    assert!(
+        out.contains("no AWS credentials found") && out.contains("AWS_PROFILE"),
+        "{out}"
+    );
+
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let mut unreachable = op.command(std::path::Path::new(env!("CARGO_BIN_EXE_clawboot")));
+    unreachable.args(["secrets", "--endpoint-url", &dead, "status"]);
+    let (code, out) = run(&mut unreachable);
+    assert_eq!(code, 2);
+    assert!(
+        out.contains("cannot reach SSM in region ap-northeast-1") && out.contains("aws.region"),
+        "{out}"
+    );
+
+    let unknown = op.secrets(&["history", "NOPE"], &[]);
+    assert!(text(&unknown.stderr)
+        .contains("NOPE is not a parameter clawboot manages; one of: DISCORD_BOT_TOKEN"));
+}
