@@ -488,3 +488,175 @@ fn errors_say_what_to_do() {
     assert!(text(&unknown.stderr)
         .contains("NOPE is not a parameter clawboot manages; one of: DISCORD_BOT_TOKEN"));
 }
+
+/// Canary values: distinctive markers that must never appear outside SSM.
+const CANARIES: [(&str, &str); 4] = [
+    (
+        "DISCORD_BOT_TOKEN",
+        "MTIzNDU2Nzg5MDEyMzQ1Njc4.CANARY1.canarydiscordcanarydiscord0123456789",
+    ),
+    (
+        "GITHUB_TOKEN",
+        "github_pat_CANARY2canarygithubcanarygithub0123456789",
+    ),
+    ("OPENAI_API_KEY", "sk-proj-CANARY3canaryopenaicanaryopenai"),
+    ("ANTHROPIC_API_KEY", "sk-ant-CANARY4canaryanthropiccanary"),
+];
+const ROTATED_CANARY: &str =
+    "MTIzNDU2Nzg5MDEyMzQ1Njc4.CANARY5.canaryrotatedcanaryrotated0123456789";
+
+#[test]
+fn no_secret_reaches_output_files_or_a_child_process_argv() {
+    let op = Operator::new("canary");
+    // kubectl on PATH records its argv, then runs the real kubectl (which finds no cluster).
+    let bin = op.home.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let argv_log = op.home.path().join("kubectl-argv.log");
+    let wrapper = bin.join("kubectl");
+    std::fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{}'\nexec '{}' \"$@\"\n",
+            argv_log.display(),
+            kubectl().display()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let kubeconfig = op.home.path().join("kubeconfig");
+    std::fs::write(
+        &kubeconfig,
+        "apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: 'https://127.0.0.1:9'}}]\n\
+         users: [{name: u, user: {token: not-secret}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]\ncurrent-context: c\n",
+    )
+    .unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut outputs = Vec::new();
+    let run = |args: &[&str], env: Vec<(String, String)>, stdin: Option<&str>| {
+        let mut command = op.command(std::path::Path::new(env!("CARGO_BIN_EXE_clawboot")));
+        command
+            .env("PATH", &path)
+            .env("KUBECONFIG", &kubeconfig)
+            .env("XDG_STATE_HOME", op.home.path().join("state"))
+            .env("XDG_CONFIG_HOME", op.home.path().join("config"))
+            .arg("--profile")
+            .arg(&op.answers)
+            .args(["secrets", "--endpoint-url", &moto_url()])
+            .args(args)
+            .envs(env)
+            .stdin(if stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = command.spawn().unwrap();
+        if let Some(input) = stdin {
+            use std::io::Write;
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(input.as_bytes())
+                .unwrap();
+        }
+        child.wait_with_output().unwrap()
+    };
+    let env: Vec<(String, String)> = CANARIES
+        .iter()
+        .map(|(name, value)| (format!("CLAWBOOT_{name}"), value.to_string()))
+        .collect();
+    outputs.push(run(&["seed", "--non-interactive"], env.clone(), None));
+    outputs.push(run(&["status"], vec![], None));
+    outputs.push(run(
+        &[
+            "seed",
+            "--non-interactive",
+            "--overwrite",
+            "--yes",
+            "--output",
+            "json",
+        ],
+        env,
+        None,
+    ));
+    outputs.push(run(
+        &[
+            "rotate",
+            "DISCORD_BOT_TOKEN",
+            "OPENCLAW_GATEWAY_TOKEN",
+            "LITELLM_MASTER_KEY",
+            "--stdin",
+            "DISCORD_BOT_TOKEN",
+        ],
+        vec![],
+        Some(ROTATED_CANARY),
+    ));
+    outputs.push(run(&["rollback", "LITELLM_MASTER_KEY"], vec![], None));
+    outputs.push(run(&["history", "DISCORD_BOT_TOKEN"], vec![], None));
+
+    // The rotation reached the cluster step (and failed there: no cluster), so kubectl ran.
+    let rotate = &outputs[3];
+    assert_eq!(rotate.status.code(), Some(2));
+    assert!(
+        text(&rotate.stderr)
+            .contains("the new values are in SSM, but the cluster did not pick them up"),
+        "{}",
+        text(&rotate.stderr)
+    );
+    let argv = std::fs::read_to_string(&argv_log).expect("kubectl was run");
+    assert!(
+        argv.contains("annotate externalsecret/openclaw-es force-sync="),
+        "{argv}"
+    );
+
+    // Everything secret that exists now: the canaries and the generated values, every version.
+    let mut secrets: Vec<String> = CANARIES.iter().map(|(_, v)| v.to_string()).collect();
+    secrets.push(ROTATED_CANARY.to_string());
+    for name in ["OPENCLAW_GATEWAY_TOKEN", "LITELLM_MASTER_KEY"] {
+        for version in 1..=op.versions(name).len() as u64 {
+            secrets.push(op.value(name, version));
+        }
+    }
+    assert_eq!(
+        op.value("DISCORD_BOT_TOKEN", 2),
+        ROTATED_CANARY,
+        "the rotation really wrote the canary"
+    );
+    let mut haystacks: Vec<(String, String)> = outputs
+        .iter()
+        .enumerate()
+        .flat_map(|(i, o)| {
+            [
+                (format!("stdout {i}"), text(&o.stdout)),
+                (format!("stderr {i}"), text(&o.stderr)),
+            ]
+        })
+        .collect();
+    for file in all_files(op.home.path()) {
+        let bytes = std::fs::read(op.home.path().join(&file)).unwrap();
+        haystacks.push((
+            file.display().to_string(),
+            String::from_utf8_lossy(&bytes).into_owned(),
+        ));
+    }
+    for secret in &secrets {
+        for (place, haystack) in &haystacks {
+            assert!(
+                !haystack.contains(secret.as_str()),
+                "a secret value leaked into {place}"
+            );
+        }
+    }
+    for marker in ["CANARY1", "CANARY2", "CANARY3", "CANARY4", "CANARY5"] {
+        for (place, haystack) in &haystacks {
+            assert!(!haystack.contains(marker), "{marker} leaked into {place}");
+        }
+    }
+}
