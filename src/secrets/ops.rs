@@ -60,33 +60,41 @@ pub fn classify(parameter: &Parameter, current: Option<&Current>) -> (State, Opt
     }
 }
 
-/// The state of every parameter of the catalog, read concurrently.
+/// The state of every parameter of the catalog, with SSM's metadata.
 pub async fn status(store: &Store, profile: &Profile) -> anyhow::Result<Vec<Status>> {
-    let metadata = store.describe(&profile.aws.ssm_prefix).await?;
-    let reads = catalog::all().iter().map(|parameter| {
-        let path = catalog::ssm_path(profile, parameter);
-        async move {
-            let current = store.get(&path).await?;
-            Ok::<_, anyhow::Error>((parameter, path, current))
-        }
-    });
-    let mut statuses = Vec::new();
-    for (parameter, path, current) in futures::future::try_join_all(reads).await? {
-        let (state, problem) = classify(parameter, current.as_ref());
-        let meta = metadata.get(&path);
-        statuses.push(Status {
-            name: parameter.name,
-            required: parameter.required(profile),
-            source: parameter.source,
-            state,
-            problem,
-            version: current.as_ref().map(|c| c.version),
-            last_modified: meta.and_then(|m| m.last_modified.clone()),
-            key_id: meta.and_then(|m| m.key_id.clone()),
-            path,
-        });
-    }
+    let paths = catalog_paths(profile);
+    let (metadata, mut values) = tokio::try_join!(
+        store.describe(&profile.aws.ssm_prefix),
+        store.get_many(&paths)
+    )?;
+    let statuses = catalog::all()
+        .iter()
+        .map(|parameter| {
+            let path = catalog::ssm_path(profile, parameter);
+            let current = values.remove(&path);
+            let (state, problem) = classify(parameter, current.as_ref());
+            let meta = metadata.get(&path);
+            Status {
+                name: parameter.name,
+                required: parameter.required(profile),
+                source: parameter.source,
+                state,
+                problem,
+                version: current.as_ref().map(|c| c.version),
+                last_modified: meta.and_then(|m| m.last_modified.clone()),
+                key_id: meta.and_then(|m| m.key_id.clone()),
+                path,
+            }
+        })
+        .collect();
     Ok(statuses)
+}
+
+fn catalog_paths(profile: &Profile) -> Vec<String> {
+    catalog::all()
+        .iter()
+        .map(|p| catalog::ssm_path(profile, p))
+        .collect()
 }
 
 /// A value to write to one parameter.
@@ -119,18 +127,41 @@ pub struct Failed {
     pub error: String,
 }
 
-/// Write every value, at most [`CONCURRENCY`] at a time. Each is compared with the stored value
-/// first, so a re-run after a partial failure writes only what is still missing.
+/// Write every value, at most [`CONCURRENCY`] at a time. The stored values are read first (in
+/// batches), so an unchanged value makes no new version and a re-run after a partial failure
+/// writes only what is still missing.
 pub async fn write_all(store: &Store, writes: Vec<Write>) -> WriteReport {
-    let results: Vec<(String, anyhow::Result<Option<i64>>)> = stream::iter(writes)
-        .map(|write| async move {
+    let paths: Vec<String> = writes.iter().map(|w| w.path.clone()).collect();
+    let mut report = WriteReport::default();
+    let mut current = match store.get_many(&paths).await {
+        Ok(current) => current,
+        Err(e) => {
+            let error = format!("{e:#}");
+            report.failed = writes
+                .into_iter()
+                .map(|w| Failed {
+                    name: w.name,
+                    error: error.clone(),
+                })
+                .collect();
+            return report;
+        }
+    };
+    let jobs: Vec<(Write, Option<Current>)> = writes
+        .into_iter()
+        .map(|w| {
+            let stored = current.remove(&w.path);
+            (w, stored)
+        })
+        .collect();
+    let results: Vec<(String, anyhow::Result<Option<i64>>)> = stream::iter(jobs)
+        .map(|(write, stored)| async move {
             let name = write.name.clone();
-            (name, write_one(store, write).await)
+            (name, write_one(store, write, stored).await)
         })
         .buffer_unordered(CONCURRENCY)
         .collect()
         .await;
-    let mut report = WriteReport::default();
     for (name, result) in results {
         match result {
             Ok(Some(version)) => report.written.push(Written { name, version }),
@@ -147,16 +178,19 @@ pub async fn write_all(store: &Store, writes: Vec<Write>) -> WriteReport {
     report
 }
 
-/// `Ok(None)` when the stored value is already this one.
-async fn write_one(store: &Store, write: Write) -> anyhow::Result<Option<i64>> {
-    let current = store.get(&write.path).await?;
-    if let Some(current) = &current {
-        if current.value.expose_secret() == write.value.expose_secret() {
+/// Write one value over what is `stored`; `Ok(None)` when that is already this value.
+async fn write_one(
+    store: &Store,
+    write: Write,
+    stored: Option<Current>,
+) -> anyhow::Result<Option<i64>> {
+    if let Some(stored) = &stored {
+        if stored.value.expose_secret() == write.value.expose_secret() {
             return Ok(None);
         }
         if write.keep_previous {
             store
-                .label(&write.path, current.version, PREVIOUS_LABEL)
+                .label(&write.path, stored.version, PREVIOUS_LABEL)
                 .await?;
         }
     }
@@ -165,7 +199,7 @@ async fn write_one(store: &Store, write: Write) -> anyhow::Result<Option<i64>> {
             &write.path,
             &write.description,
             &write.value,
-            current.is_some(),
+            stored.is_some(),
         )
         .await
         .map(Some)
@@ -207,7 +241,8 @@ pub async fn rollback(
         value,
         keep_previous: true,
     };
-    let new_version = write_one(store, write).await?.ok_or_else(|| {
+    let stored = store.get(&path).await?;
+    let new_version = write_one(store, write, stored).await?.ok_or_else(|| {
         anyhow::anyhow!("version {target} holds the same value as the current version of {path}: nothing to roll back")
     })?;
     let label = format!("restored-v{target}");

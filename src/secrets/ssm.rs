@@ -16,6 +16,9 @@ use secrecy::{ExposeSecret, SecretString};
 /// retry quota so a fully throttled run still ends quickly.
 const MAX_ATTEMPTS: u32 = 8;
 
+/// Names per GetParameters request (the API's limit).
+const GET_PARAMETERS_LIMIT: usize = 10;
+
 /// The tag every parameter clawboot creates carries.
 const MANAGED_BY: (&str, &str) = ("managed-by", "clawboot");
 
@@ -88,6 +91,34 @@ impl Store {
             Err(e) if e.code() == Some("ParameterNotFound") => Ok(None),
             Err(e) => Err(self.explain("ssm:GetParameter", path, e)),
         }
+    }
+
+    /// The current values of many parameters, by path (absent ones are left out): GetParameters
+    /// takes at most 10 names per request, so the chunks go out concurrently.
+    pub async fn get_many(&self, paths: &[String]) -> anyhow::Result<HashMap<String, Current>> {
+        let chunks = paths.chunks(GET_PARAMETERS_LIMIT).map(|chunk| async move {
+            self.client
+                .get_parameters()
+                .set_names(Some(chunk.to_vec()))
+                .with_decryption(true)
+                .send()
+                .await
+                .map_err(|e| self.explain("ssm:GetParameters", &chunk.join(", "), e))
+        });
+        let mut found = HashMap::new();
+        for out in futures::future::try_join_all(chunks).await? {
+            for parameter in out.parameters.unwrap_or_default() {
+                let Some(name) = parameter.name else { continue };
+                found.insert(
+                    name,
+                    Current {
+                        value: SecretString::from(parameter.value.unwrap_or_default()),
+                        version: parameter.version,
+                    },
+                );
+            }
+        }
+        Ok(found)
     }
 
     /// The value of one version (`path:version`).
