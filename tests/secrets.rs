@@ -612,7 +612,7 @@ fn no_secret_reaches_output_files_or_a_child_process_argv() {
     );
     let argv = std::fs::read_to_string(&argv_log).expect("kubectl was run");
     assert!(
-        argv.contains("annotate externalsecret/openclaw-es force-sync="),
+        argv.contains("get externalsecret/openclaw-es -o jsonpath={.status.refreshTime}"),
         "{argv}"
     );
 

@@ -1,7 +1,7 @@
 //! Status, seed, rotate and roll back: the operations over the store, independent of any face.
 //! Values stay in `SecretString`s; reports carry names, versions and states only.
 
-use futures::{stream, StreamExt, TryFutureExt};
+use futures::{stream, StreamExt};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 
@@ -318,34 +318,53 @@ impl ClusterFollowUp {
         annotate.chain(restart).collect()
     }
 
-    /// Run the commands; a Secret must be refreshed before the pods that read it restart.
+    /// Run the commands. The pods restart only after external-secrets has fetched the new
+    /// values (its refresh time moved past the annotation), or they would start with the old ones.
     pub async fn run(&self, kubectl: &Kubectl, stamp: &str) -> anyhow::Result<()> {
+        let mut before = Vec::new();
+        for es in &self.external_secrets {
+            before.push(refresh_time(kubectl, es).await?);
+        }
         let mut synced = false;
         for command in self.commands(stamp) {
             let args: Vec<&str> = command.iter().map(String::as_str).collect();
             if args[0] == "rollout" && !synced {
-                self.wait_for_sync(kubectl).await?;
+                for (es, before) in self.external_secrets.iter().zip(&before) {
+                    wait_for_refresh(kubectl, es, before).await?;
+                }
                 synced = true;
             }
-            kubectl
-                .run(&args)
-                .map_err(|e| e.context("the cluster was not updated"))
-                .await?;
+            kubectl.run(&args).await?;
         }
         Ok(())
     }
+}
 
-    async fn wait_for_sync(&self, kubectl: &Kubectl) -> anyhow::Result<()> {
-        for es in &self.external_secrets {
-            kubectl
-                .run(&[
-                    "wait",
-                    &format!("externalsecret/{es}"),
-                    "--for=condition=Ready",
-                    "--timeout=120s",
-                ])
-                .await?;
+/// How often, and how many times, to look whether an ExternalSecret has refreshed.
+const REFRESH_POLL: std::time::Duration = std::time::Duration::from_secs(2);
+const REFRESH_POLLS: u32 = 60;
+
+async fn refresh_time(kubectl: &Kubectl, es: &str) -> anyhow::Result<String> {
+    kubectl
+        .run(&[
+            "get",
+            &format!("externalsecret/{es}"),
+            "-o",
+            "jsonpath={.status.refreshTime}",
+        ])
+        .await
+}
+
+async fn wait_for_refresh(kubectl: &Kubectl, es: &str, before: &str) -> anyhow::Result<()> {
+    for _ in 0..REFRESH_POLLS {
+        if refresh_time(kubectl, es).await? != before {
+            return Ok(());
         }
-        Ok(())
+        tokio::time::sleep(REFRESH_POLL).await;
     }
+    anyhow::bail!(
+        "externalsecret/{es} did not refresh within {} s: see `{}`",
+        REFRESH_POLL.as_secs() * u64::from(REFRESH_POLLS),
+        kubectl.display(&["describe", &format!("externalsecret/{es}")])
+    )
 }
