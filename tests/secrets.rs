@@ -660,3 +660,52 @@ fn no_secret_reaches_output_files_or_a_child_process_argv() {
         }
     }
 }
+
+/// The masked prompt in a real pseudo-terminal (pexpect): the token page is shown, the typed
+/// value is not echoed, it reaches SSM intact, and Ctrl-C at the next prompt writes nothing more.
+#[test]
+fn the_prompt_masks_what_is_typed_and_ctrl_c_writes_nothing() {
+    let op = Operator::new("prompt");
+    let script = format!(
+        r#"
+import io, pexpect, sys
+child = pexpect.spawn({bin:?}, ["--profile", {answers:?}, "secrets", "--endpoint-url", {url:?}, "seed", "--no-browser"],
+                      env={{"PATH": "/usr/bin:/bin", "HOME": {home:?}, "AWS_ACCESS_KEY_ID": "test",
+                            "AWS_SECRET_ACCESS_KEY": "test", "AWS_EC2_METADATA_DISABLED": "true", "TERM": "xterm"}},
+                      encoding="utf-8", timeout=20, dimensions=(40, 120))
+transcript = io.StringIO()
+child.logfile_read = transcript
+child.expect("discord.com/developers/applications")
+child.expect("DISCORD_BOT_TOKEN:")
+child.send({token:?} + "\r")
+child.expect("GITHUB_TOKEN:")
+child.sendcontrol("c")
+child.expect(pexpect.EOF)
+child.close()
+sys.stdout.write(transcript.getvalue())
+print("\nEXIT", child.exitstatus)
+"#,
+        bin = env!("CARGO_BIN_EXE_clawboot"),
+        answers = op.answers.display().to_string(),
+        url = moto_url(),
+        home = op.home.path().display().to_string(),
+        token = CANARIES[0].1,
+    );
+    let mut command = op.command(&python());
+    command.arg("-c").arg(script).stdout(Stdio::piped());
+    let output = command.output().unwrap();
+    let screen = text(&output.stdout);
+    assert!(output.status.success(), "pexpect: {}", text(&output.stderr));
+    assert!(
+        screen.contains("interrupted: nothing was written"),
+        "{screen}"
+    );
+    assert!(screen.contains("EXIT 2"), "{screen}");
+    assert!(screen.contains("DISCORD_BOT_TOKEN: ********"), "{screen}");
+    assert!(!screen.contains("CANARY1"), "the typed token was echoed");
+    assert_eq!(
+        op.status("DISCORD_BOT_TOKEN")["state"],
+        "missing",
+        "Ctrl-C before any write"
+    );
+}
