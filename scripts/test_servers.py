@@ -3,9 +3,12 @@
 each prints `READY <port>` and stops when its standard input closes.
 
   test_servers.py moto                         moto server (SSM and the rest of AWS)
-  test_servers.py proxy UPSTREAM THROTTLE ERR  fault proxy in front of UPSTREAM: a share THROTTLE
+  test_servers.py proxy UPSTREAM THROTTLE ERR [OPERATION=CODE]
+                                               fault proxy in front of UPSTREAM: a share THROTTLE
                                                of SSM requests gets HTTP 400 ThrottlingException,
-                                               a share ERR gets HTTP 500, the rest is forwarded
+                                               a share ERR gets HTTP 500, every OPERATION request
+                                               (e.g. PutParameter) gets HTTP 400 CODE, the rest
+                                               is forwarded
 """
 import http.client
 import http.server
@@ -28,7 +31,7 @@ def serve_moto():
     return server._server.server_port, server.stop
 
 
-def serve_proxy(upstream, throttle, error):
+def serve_proxy(upstream, throttle, error, refusal=None):
     target = urllib.parse.urlsplit(upstream)
     counts = {"forwarded": 0, "throttled": 0, "failed": 0}
 
@@ -49,6 +52,10 @@ def serve_proxy(upstream, throttle, error):
 
         def do_POST(self):
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            if refusal and self.headers.get("X-Amz-Target", "").endswith("." + refusal[0]):
+                counts["refused"] = counts.get("refused", 0) + 1
+                fault = {"__type": refusal[1], "message": f"injected {refusal[1]}"}
+                return self.answer(400, json.dumps(fault).encode())
             roll = random.random()
             if roll < throttle:
                 counts["throttled"] += 1
@@ -85,7 +92,8 @@ def main():
     if kind == "moto":
         port, stop = serve_moto()
     elif kind == "proxy":
-        port, stop = serve_proxy(sys.argv[2], float(sys.argv[3]), float(sys.argv[4]))
+        refusal = tuple(sys.argv[5].split("=", 1)) if len(sys.argv) > 5 else None
+        port, stop = serve_proxy(sys.argv[2], float(sys.argv[3]), float(sys.argv[4]), refusal)
     else:
         sys.exit(__doc__)
     print(f"READY {port}", flush=True)

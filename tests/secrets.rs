@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 
-use common::ssm::{moto, Server};
+use common::ssm::{moto, refusing_proxy, Server};
 use common::*;
 use serde_json::Value;
 
@@ -71,11 +71,15 @@ impl Operator {
 
     /// `clawboot --profile … secrets --endpoint-url <moto> ARGS`, with extra environment.
     fn secrets(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        self.secrets_at(&moto_url(), args, env)
+    }
+
+    fn secrets_at(&self, endpoint: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
         let mut command = self.command(std::path::Path::new(env!("CARGO_BIN_EXE_clawboot")));
         command
             .arg("--profile")
             .arg(&self.answers)
-            .args(["secrets", "--endpoint-url", &moto_url()])
+            .args(["secrets", "--endpoint-url", endpoint])
             .args(args)
             .envs(env.iter().copied());
         command.output().unwrap()
@@ -483,6 +487,27 @@ fn errors_say_what_to_do() {
         out.contains("cannot reach SSM in region ap-northeast-1") && out.contains("aws.region"),
         "{out}"
     );
+
+    MOTO.get_or_init(moto);
+    let upstream = MOTO.get().unwrap();
+    let env: Vec<(String, &str)> = ASKED
+        .iter()
+        .map(|(name, value)| (format!("CLAWBOOT_{name}"), *value))
+        .collect();
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    for (code, advice) in [
+        ("AccessDeniedException", "AWS denied ssm:PutParameter on /errors/openclaw/"),
+        ("AccessDeniedException", "allow `ssm:PutParameter` on arn:aws:ssm:ap-northeast-1:<account>:parameter/errors/openclaw/"),
+        ("InvalidKeyId", "does not exist in ap-northeast-1 or cannot be used: create it, correct aws.kms_key_alias"),
+        ("ParameterLimitExceeded", "reached its Parameter Store limit"),
+        ("ExpiredTokenException", "AWS did not accept the credentials (ExpiredTokenException): refresh them"),
+    ] {
+        let proxy = refusing_proxy(upstream, "PutParameter", code);
+        let refused = op.secrets_at(&proxy.url(), &["seed", "--non-interactive"], &env);
+        let all = format!("{}{}", text(&refused.stdout), text(&refused.stderr));
+        assert_eq!(refused.status.code(), Some(2));
+        assert!(all.contains(advice), "{code}: {all}");
+    }
 
     let unknown = op.secrets(&["history", "NOPE"], &[]);
     assert!(text(&unknown.stderr)

@@ -163,7 +163,7 @@ impl Face<'_> {
         }
         if !missing.is_empty() {
             anyhow::bail!(
-                "these parameters need a value and none was given: {}. Give each as {} , --from-file NAME=PATH or --stdin NAME, or run in a terminal to be asked. Nothing was written.",
+                "these parameters need a value and none was given: {}. Give each as {}, --from-file NAME=PATH or --stdin NAME, or run in a terminal to be asked. Nothing was written.",
                 missing.join(", "),
                 missing.iter().map(|n| batch::env_var(n)).collect::<Vec<_>>().join(" / ")
             );

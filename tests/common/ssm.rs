@@ -82,3 +82,15 @@ fn ssm_answers(port: u16) -> bool {
         && stream.read_to_string(&mut response).is_ok()
         && response.starts_with("HTTP/1.1 200")
 }
+
+/// A proxy that answers every `operation` request (e.g. `PutParameter`) with the error `code`,
+/// as AWS would for a missing permission or a missing KMS key.
+pub fn refusing_proxy(upstream: &Server, operation: &str, code: &str) -> Server {
+    Server::start(&[
+        "proxy",
+        &upstream.url(),
+        "0",
+        "0",
+        &format!("{operation}={code}"),
+    ])
+}
