@@ -1,6 +1,7 @@
 //! `clawboot secrets …`: the command-line face over `secrets::ops`. Values are gathered and
 //! checked before anything is written; reports name parameters and versions, never values.
 
+use std::collections::BTreeMap;
 use std::io::Write as _;
 
 use secrecy::SecretString;
@@ -139,14 +140,12 @@ impl Face<'_> {
         for status in writable {
             let parameter = catalog::find(status.name).expect("statuses come from the catalog");
             let set = status.state.is_set();
-            let value = match parameter.source {
-                _ if set && !overwrite => None,
-                ValueSource::Generated if set => None,
-                ValueSource::Generated => parameter.shape.generate(),
-                _ => match supplied.remove(parameter.name) {
-                    Some(value) => Some(value),
-                    None => self.ask(parameter, values)?,
-                },
+            // A set value is replaced only with --overwrite, and a generated one only by `rotate`.
+            let keep = set && (!overwrite || parameter.source == ValueSource::Generated);
+            let value = if keep {
+                None
+            } else {
+                self.new_value(parameter, &mut supplied, values)?
             };
             match value {
                 Some(value) => pending.push(Pending {
@@ -207,14 +206,7 @@ impl Face<'_> {
                     "{path} does not exist yet: run `clawboot secrets seed` first. Nothing was written."
                 );
             }
-            let value = match parameter.shape.generate() {
-                Some(value) => Some(value),
-                None => match supplied.remove(parameter.name) {
-                    Some(value) => Some(value),
-                    None => self.ask(parameter, values)?,
-                },
-            };
-            match value {
+            match self.new_value(parameter, &mut supplied, values)? {
                 Some(value) => pending.push(Pending {
                     parameter,
                     value,
@@ -304,6 +296,22 @@ impl Face<'_> {
         drop(out);
         self.tell_cluster(&follow_up, cluster).await?;
         Ok(Outcome::Clean)
+    }
+
+    /// A new value: generated, else supplied (environment, file, stdin), else asked.
+    fn new_value(
+        &self,
+        parameter: &Parameter,
+        supplied: &mut BTreeMap<String, SecretString>,
+        values: &ValueArgs,
+    ) -> anyhow::Result<Option<SecretString>> {
+        if parameter.source == ValueSource::Generated {
+            return Ok(parameter.shape.generate());
+        }
+        match supplied.remove(parameter.name) {
+            Some(value) => Ok(Some(value)),
+            None => self.ask(parameter, values),
+        }
     }
 
     /// Ask for a value at a masked prompt when a terminal is there and prompting is allowed.
