@@ -533,7 +533,7 @@ const ROTATED_CANARY: &str =
 #[test]
 fn no_secret_reaches_output_files_or_a_child_process_argv() {
     let op = Operator::new("canary");
-    // kubectl on PATH records its argv, then runs the real kubectl (which finds no cluster).
+    // kubectl on PATH records its argv and environment, then runs the real kubectl (no cluster).
     let bin = op.home.path().join("bin");
     std::fs::create_dir_all(&bin).unwrap();
     let argv_log = op.home.path().join("kubectl-argv.log");
@@ -541,9 +541,9 @@ fn no_secret_reaches_output_files_or_a_child_process_argv() {
     std::fs::write(
         &wrapper,
         format!(
-            "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{}'\nexec '{}' \"$@\"\n",
-            argv_log.display(),
-            kubectl().display()
+            "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{log}'\nenv >> '{log}'\nexec '{}' \"$@\"\n",
+            kubectl().display(),
+            log = argv_log.display()
         ),
     )
     .unwrap();
@@ -608,7 +608,7 @@ fn no_secret_reaches_output_files_or_a_child_process_argv() {
             "--output",
             "json",
         ],
-        env,
+        env.clone(),
         None,
     ));
     outputs.push(run(
@@ -620,7 +620,7 @@ fn no_secret_reaches_output_files_or_a_child_process_argv() {
             "--stdin",
             "DISCORD_BOT_TOKEN",
         ],
-        vec![],
+        env,
         Some(ROTATED_CANARY),
     ));
     outputs.push(run(&["rollback", "LITELLM_MASTER_KEY"], vec![], None));

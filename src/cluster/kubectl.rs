@@ -39,14 +39,17 @@ impl Kubectl {
     /// Run kubectl and return its stdout; a failure carries the command and kubectl's own words.
     pub async fn run(&self, args: &[&str]) -> anyhow::Result<String> {
         let argv = self.argv(args);
-        let output = tokio::process::Command::new(&argv[0])
-            .args(&argv[1..])
-            .stdin(Stdio::null())
-            .output()
-            .await
-            .with_context(|| {
-                "cannot run kubectl: install it and make sure it is on PATH".to_string()
-            })?;
+        let mut command = tokio::process::Command::new(&argv[0]);
+        command.args(&argv[1..]).stdin(Stdio::null());
+        // Secret values given as CLAWBOOT_<NAME> are not kubectl's business (nor its plugins').
+        for (name, _) in std::env::vars_os() {
+            if name.to_string_lossy().starts_with("CLAWBOOT_") {
+                command.env_remove(name);
+            }
+        }
+        let output = command.output().await.with_context(|| {
+            "cannot run kubectl: install it and make sure it is on PATH".to_string()
+        })?;
         if !output.status.success() {
             let stderr = String::from_utf8_lossy(&output.stderr);
             anyhow::bail!("`{}` failed: {}", argv.join(" "), stderr.trim());
