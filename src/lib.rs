@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod cluster;
+pub mod codex;
 pub mod doctor;
 pub mod fsutil;
 pub mod openclaw;
