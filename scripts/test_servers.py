@@ -3,6 +3,10 @@
 each prints `READY <port>` and stops when its standard input closes.
 
   test_servers.py moto                         moto server (SSM and the rest of AWS)
+  test_servers.py issuer SCENARIO              an OAuth issuer that follows spec/codex-oauth.md:
+                                               PKCE S256 authorize + token (code, refresh with
+                                               rotation) and OpenAI's device flow. SCENARIO: ok,
+                                               no-account, device-expired, device-denied
   test_servers.py proxy UPSTREAM THROTTLE ERR [OPERATION=CODE]
                                                fault proxy in front of UPSTREAM: a share THROTTLE
                                                of SSM requests gets HTTP 400 ThrottlingException,
@@ -87,10 +91,128 @@ def serve_proxy(upstream, throttle, error, refusal=None):
     return server.server_port, stop
 
 
+CLIENT_ID = "app_EMoamEEZ73f0CkXaXp7hrann"
+
+
+def serve_issuer(scenario):
+    import base64
+    import hashlib
+    import secrets
+    import time
+
+    codes, refresh_tokens, devices = {}, set(), {}
+
+    def b64(data):
+        return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+    def jwt(payload):
+        return ".".join([b64(b'{"alg":"none"}'), b64(json.dumps(payload).encode()), "sig"])
+
+    def tokens():
+        auth = {"chatgpt_plan_type": "plus"}
+        if scenario != "no-account":
+            auth["chatgpt_account_id"] = "acct-test-1"
+        access = jwt({"sub": "user-test-1", "exp": int(time.time()) + 864000,
+                      "https://api.openai.com/auth": auth,
+                      "https://api.openai.com/profile": {"email": "codex-user@example.com"}})
+        refresh = "rt-" + secrets.token_urlsafe(24)
+        refresh_tokens.add(refresh)
+        return {"access_token": access, "refresh_token": refresh, "token_type": "Bearer",
+                "expires_in": 864000, "id_token": jwt({"email": "codex-user@example.com"})}
+
+    class Issuer(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):
+            pass
+
+        def reply(self, status, body=None, headers=()):
+            data = json.dumps(body).encode() if body is not None else b""
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            for name, value in headers:
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_GET(self):
+            url = urllib.parse.urlsplit(self.path)
+            q = dict(urllib.parse.parse_qsl(url.query))
+            if url.path != "/oauth/authorize":
+                return self.reply(404, {"error": "not_found"})
+            required = ["response_type", "client_id", "redirect_uri", "scope", "code_challenge",
+                        "code_challenge_method", "state"]
+            if any(k not in q for k in required) or q["client_id"] != CLIENT_ID \
+                    or q["response_type"] != "code" or q["code_challenge_method"] != "S256":
+                return self.reply(400, {"error": "invalid_request"})
+            code = "code-" + secrets.token_urlsafe(16)
+            codes[code] = (q["code_challenge"], q["redirect_uri"])
+            location = q["redirect_uri"] + "?" + urllib.parse.urlencode({"code": code, "state": q["state"]})
+            self.reply(302, None, [("Location", location)])
+
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
+            path = urllib.parse.urlsplit(self.path).path
+            if path == "/oauth/token":
+                if "application/x-www-form-urlencoded" not in self.headers.get("Content-Type", ""):
+                    return self.reply(400, {"error": "invalid_request", "error_description": "form-encoded only"})
+                form = dict(urllib.parse.parse_qsl(body))
+                if form.get("client_id") != CLIENT_ID:
+                    return self.reply(401, {"error": "invalid_client"})
+                if form.get("grant_type") == "authorization_code":
+                    challenge, redirect = codes.pop(form.get("code", ""), (None, None))
+                    verifier = form.get("code_verifier", "")
+                    if challenge is None or redirect != form.get("redirect_uri") \
+                            or b64(hashlib.sha256(verifier.encode()).digest()) != challenge:
+                        return self.reply(400, {"error": "invalid_grant", "error_description": "bad code, verifier or redirect_uri"})
+                    return self.reply(200, tokens())
+                if form.get("grant_type") == "refresh_token":
+                    old = form.get("refresh_token", "")
+                    if old not in refresh_tokens:
+                        return self.reply(400, {"error": "invalid_grant", "error_description": "refresh token reused or unknown"})
+                    refresh_tokens.discard(old)
+                    return self.reply(200, tokens())
+                return self.reply(400, {"error": "unsupported_grant_type"})
+            request = json.loads(body or "{}")
+            if path == "/api/accounts/deviceauth/usercode":
+                if request.get("client_id") != CLIENT_ID:
+                    return self.reply(401, {"error": "invalid_client"})
+                device_id = "dev-" + secrets.token_urlsafe(8)
+                devices[device_id] = 0
+                return self.reply(200, {"device_auth_id": device_id, "usercode": "ABCD-1234", "interval": "1"})
+            if path == "/api/accounts/deviceauth/token":
+                device_id = request.get("device_auth_id")
+                if device_id not in devices or request.get("user_code") != "ABCD-1234":
+                    return self.reply(400, {"error": "invalid_request"})
+                devices[device_id] += 1
+                if scenario == "device-denied":
+                    return self.reply(400, {"error": "access_denied", "error_description": "the user denied the sign-in"})
+                if devices[device_id] <= 2:
+                    return self.reply(403, {"error": "authorization_pending"})
+                if scenario == "device-expired":
+                    return self.reply(410, {"error": "expired_token", "error_description": "the device code expired"})
+                verifier = secrets.token_urlsafe(32)
+                challenge = b64(hashlib.sha256(verifier.encode()).digest())
+                code = "code-" + secrets.token_urlsafe(16)
+                base = f"http://127.0.0.1:{self.server.server_port}"
+                codes[code] = (challenge, base + "/deviceauth/callback")
+                return self.reply(200, {"authorization_code": code, "code_challenge": challenge,
+                                        "code_verifier": verifier})
+            self.reply(404, {"error": "not_found"})
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Issuer)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server.server_port, server.shutdown
+
+
 def main():
     kind = sys.argv[1]
     if kind == "moto":
         port, stop = serve_moto()
+    elif kind == "issuer":
+        port, stop = serve_issuer(sys.argv[2])
     elif kind == "proxy":
         refusal = tuple(sys.argv[5].split("=", 1)) if len(sys.argv) > 5 else None
         port, stop = serve_proxy(sys.argv[2], float(sys.argv[3]), float(sys.argv[4]), refusal)

@@ -56,6 +56,9 @@ pub enum Command {
     /// Work with the answers file.
     #[command(subcommand)]
     Profile(ProfileCommand),
+    /// Sign in to the ChatGPT/Codex subscription for OpenClaw, check or renew the sign-in.
+    #[command(subcommand)]
+    Codex(CodexCommand),
     /// Seed, inspect, rotate and roll back the secrets in AWS SSM Parameter Store.
     ///
     /// Uses the standard AWS credential chain (environment, profiles, SSO);
@@ -70,6 +73,63 @@ pub enum Command {
         #[command(subcommand)]
         command: SecretsCommand,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CodexCommand {
+    /// Sign in to the ChatGPT/Codex subscription and put the credentials where OpenClaw reads them.
+    ///
+    /// Browser sign-in with a callback on 127.0.0.1 by default; after 15 s without a callback
+    /// the redirect URL can be pasted instead.
+    Login {
+        /// Paste the redirect URL (or the code) instead of listening for the browser.
+        #[arg(long, conflicts_with = "device_code")]
+        paste: bool,
+        /// Use the device-code flow: enter a code on a page, on any device.
+        #[arg(long)]
+        device_code: bool,
+        /// Port of the local callback (the redirect URI is http://localhost:PORT/auth/callback).
+        #[arg(long, default_value_t = crate::codex::CALLBACK_PORT)]
+        callback_port: u16,
+        /// Print the sign-in page without opening a browser.
+        #[arg(long)]
+        no_browser: bool,
+        /// Replace an existing sign-in of the same profile without asking.
+        #[arg(long)]
+        yes: bool,
+        /// In the cluster, restart OpenClaw afterwards without asking (it loads credentials at start).
+        #[arg(long)]
+        restart: bool,
+        #[command(flatten)]
+        target: CodexTarget,
+    },
+    /// The stored sign-in: profile, e-mail, plan, expiry (never a token). Exit 0 ok,
+    /// 1 expired or missing, 2 expiring within 24 h (as `openclaw models status --check`).
+    Status {
+        #[command(flatten)]
+        target: CodexTarget,
+    },
+    /// Exchange the stored refresh token for new tokens now and store them the same way.
+    Refresh {
+        /// In the cluster, restart OpenClaw afterwards without asking.
+        #[arg(long)]
+        restart: bool,
+        #[command(flatten)]
+        target: CodexTarget,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct CodexTarget {
+    /// A local OpenClaw state dir instead of the cluster's pod.
+    #[arg(long, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
+    /// The OpenClaw release the credentials are for (default: openclaw.release of the profile).
+    #[arg(long, value_name = "VERSION")]
+    pub openclaw_version: Option<String>,
+    /// The OAuth issuer (default https://auth.openai.com; CLAWBOOT_CODEX_ISSUER works too).
+    #[arg(long, value_name = "URL")]
+    pub issuer: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -22,6 +22,7 @@ fn main() -> ExitCode {
     match run(&cli) {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
         Ok(Outcome::Reported) => ExitCode::from(1),
+        Ok(Outcome::Code(code)) => ExitCode::from(code),
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(2)
@@ -51,6 +52,7 @@ fn run(cli: &Cli) -> anyhow::Result<Outcome> {
             report_doctor(cli.output, &dir, &findings)
         }
         Command::Profile(command) => run_profile(cli.output, &profile, command),
+        Command::Codex(command) => commands::codex::run(cli.output, &profile, command),
         Command::Secrets {
             region,
             endpoint_url,

@@ -115,6 +115,7 @@ pub struct OpenClaw {
     pub release: String,
     pub discord_allow_from: Vec<String>,
     pub codex_subscription: bool,
+    pub codex_email: String,
     pub primary_model: String,
     pub fallback_models: Vec<String>,
     pub sandbox: Sandbox,
@@ -447,6 +448,11 @@ impl Profile {
 
     /// Discord ids, sandbox, models and model refs.
     fn validate_openclaw(&self, issues: &mut Issues) {
+        issues.check(
+            self.openclaw.codex_email.is_empty() || self.openclaw.codex_email.contains('@'),
+            "openclaw.codex_email",
+            "must be empty or the e-mail of the ChatGPT account that signs in".into(),
+        );
         for (i, id) in self.openclaw.discord_allow_from.iter().enumerate() {
             issues.check(
                 (17..=20).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_digit()),

@@ -125,8 +125,8 @@ const PROFILES: [(&str, Option<&str>); 3] = [
         Some("openclaw:\n  discord_allow_from: [\"123456789012345678\", \"223456789012345678\"]\n  codex_subscription: false\n  primary_model: litellm/anthropic/claude-opus-4-6\n  fallback_models: [litellm/google/gemini-2.5-pro]\n  sandbox: {mode: non-main, scope: session, workspace_access: ro}\nlitellm:\n  models: [anthropic/claude-opus-4-6, google/gemini-2.5-pro, zai/glm-4.5-flash]\n"),
     ),
     (
-        "sandbox off, other namespace",
-        Some("cluster:\n  namespace: assistant\nopenclaw:\n  sandbox: {mode: \"off\"}\n"),
+        "sandbox off, other namespace, auth.profiles of the Codex sign-in",
+        Some("cluster:\n  namespace: assistant\nopenclaw:\n  codex_email: user@example.com\n  sandbox: {mode: \"off\"}\n"),
     ),
 ];
 

@@ -36,17 +36,25 @@ impl Kubectl {
         self.argv(args).join(" ")
     }
 
-    /// Run kubectl and return its stdout; a failure carries the command and kubectl's own words.
-    pub async fn run(&self, args: &[&str]) -> anyhow::Result<String> {
+    /// A kubectl process for `args`, without the CLAWBOOT_* variables that carry secret values
+    /// (they are not kubectl's business, nor its plugins').
+    pub fn command(&self, args: &[&str]) -> tokio::process::Command {
         let argv = self.argv(args);
         let mut command = tokio::process::Command::new(&argv[0]);
-        command.args(&argv[1..]).stdin(Stdio::null());
-        // Secret values given as CLAWBOOT_<NAME> are not kubectl's business (nor its plugins').
+        command.args(&argv[1..]);
         for (name, _) in std::env::vars_os() {
             if name.to_string_lossy().starts_with("CLAWBOOT_") {
                 command.env_remove(name);
             }
         }
+        command
+    }
+
+    /// Run kubectl and return its stdout; a failure carries the command and kubectl's own words.
+    pub async fn run(&self, args: &[&str]) -> anyhow::Result<String> {
+        let argv = self.argv(args);
+        let mut command = self.command(args);
+        command.stdin(Stdio::null());
         let output = command.output().await.with_context(|| {
             "cannot run kubectl: install it and make sure it is on PATH".to_string()
         })?;

@@ -1,3 +1,4 @@
 //! The cluster, through the operator's own kubectl (contexts, exec auth plugins and all).
 
 pub mod kubectl;
+pub mod volume;

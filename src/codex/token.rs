@@ -49,6 +49,16 @@ pub struct Tokens {
     pub expires_at_ms: i64,
 }
 
+impl Tokens {
+    /// Account, plan and e-mail, from the access token (and the id token for the e-mail).
+    pub fn claims(&self) -> anyhow::Result<super::claims::Claims> {
+        super::claims::read(
+            self.access.expose_secret(),
+            self.id_token.as_ref().map(|t| t.expose_secret()),
+        )
+    }
+}
+
 fn client(issuer: &Issuer, redirect_uri: Option<&str>) -> anyhow::Result<CodexClient> {
     let mut client = oauth2::Client::new(ClientId::new(CLIENT_ID.to_string()))
         .set_token_uri(TokenUrl::from_url(issuer.token_url()))

@@ -3,6 +3,7 @@
 
 use serde_json::{json, Value};
 
+use super::credentials;
 use crate::profile::Profile;
 
 pub const GATEWAY_PORT: u16 = 18789;
@@ -44,6 +45,11 @@ pub fn build(profile: &Profile) -> Value {
     }
     if oc.codex_subscription {
         config["plugins"]["entries"]["codex"] = json!({ "enabled": true });
+        if !oc.codex_email.is_empty() {
+            // The same entry `codex login` stores the profile under, so the two agree.
+            let (id, entry) = credentials::config_entry(profile.release(), &oc.codex_email);
+            config["auth"] = json!({ "profiles": { id: entry } });
+        }
     }
     config
 }

@@ -1,0 +1,101 @@
+//! The one write of a credentials file, as a POSIX `sh` script that runs where the file lives:
+//! inside the OpenClaw container (`kubectl exec -i … -- sh -c SCRIPT sh PATH`) or on this machine
+//! for a local state dir. The content arrives on stdin, never in argv. The script takes
+//! OpenClaw's lock file, keeps a timestamped backup, writes a temp file, syncs it, sets 0600
+//! and renames it over the old one, so a write killed midway leaves the old file intact.
+
+use std::process::Stdio;
+
+use anyhow::Context;
+use secrecy::{ExposeSecret, SecretString};
+use tokio::io::AsyncWriteExt;
+
+use super::kubectl::Kubectl;
+
+/// Exit code of the script when OpenClaw's lock stays held.
+pub const LOCK_HELD: i32 = 75;
+
+pub const WRITE_SCRIPT: &str = r#"set -eu
+target="$1"
+dir=$(dirname "$target")
+lock="$target.lock"
+tmp="$target.$$.tmp"
+umask 077
+mkdir -p "$dir"
+chmod 700 "$dir"
+# OpenClaw's lock: a file created exclusively holding {"pid","createdAt"}; stale when that pid
+# is gone, or after 30 s without a pid.
+tries=0
+while ! ( set -C; printf '{"pid":%s,"createdAt":"%s"}\n' "$$" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" > "$lock" ) 2>/dev/null; do
+  pid=$(sed -n 's/.*"pid":[ ]*\([0-9][0-9]*\).*/\1/p' "$lock" 2>/dev/null || true)
+  if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then rm -f "$lock"; continue; fi
+  if [ -z "$pid" ] && [ -n "$(find "$lock" -mmin +0.5 2>/dev/null)" ]; then rm -f "$lock"; continue; fi
+  tries=$((tries + 1))
+  if [ "$tries" -ge 100 ]; then echo "the lock $lock is held by pid ${pid:-unknown}: try again when OpenClaw is done" >&2; exit 75; fi
+  sleep 0.1
+done
+trap 'rm -f "$lock" "$tmp"' EXIT
+cat > "$tmp"
+if [ ! -s "$tmp" ]; then echo "refusing to write an empty credentials file" >&2; exit 65; fi
+if [ -f "$target" ]; then cp -p "$target" "$target.bak-$(date -u +%Y%m%dT%H%M%SZ)"; fi
+chmod 600 "$tmp"
+sync "$tmp" 2>/dev/null || sync
+mv -f "$tmp" "$target"
+sync "$dir" 2>/dev/null || sync
+"#;
+
+/// Run the script on this machine.
+pub async fn write_local(path: &std::path::Path, text: &SecretString) -> anyhow::Result<()> {
+    let mut command = tokio::process::Command::new("sh");
+    command.arg("-c").arg(WRITE_SCRIPT).arg("sh").arg(path);
+    run_with_stdin(command, text).await
+}
+
+/// Run the script in the OpenClaw container through `kubectl exec -i`.
+pub async fn write_in_pod(
+    kubectl: &Kubectl,
+    pod: &str,
+    container: &str,
+    path: &str,
+    text: &SecretString,
+) -> anyhow::Result<()> {
+    let command = kubectl.command(&[
+        "exec",
+        "-i",
+        pod,
+        "-c",
+        container,
+        "--",
+        "sh",
+        "-c",
+        WRITE_SCRIPT,
+        "sh",
+        path,
+    ]);
+    run_with_stdin(command, text).await
+}
+
+async fn run_with_stdin(
+    mut command: tokio::process::Command,
+    text: &SecretString,
+) -> anyhow::Result<()> {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .context("cannot start the write script")?;
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    stdin.write_all(text.expose_secret().as_bytes()).await?;
+    drop(stdin);
+    let output = child.wait_with_output().await?;
+    if output.status.success() {
+        return Ok(());
+    }
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    anyhow::bail!(
+        "the credentials were not written ({}): {}",
+        output.status,
+        stderr.trim()
+    )
+}

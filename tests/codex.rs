@@ -1,0 +1,561 @@
+//! `clawboot codex` against a local issuer that follows spec/codex-oauth.md, with the credentials
+//! checked by the real OpenClaw of each supported release.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+
+use common::ssm::Server;
+use common::*;
+use serde_json::Value;
+
+const JSON_ERA: &str = "2026.5.28";
+const SQLITE_ERA: &str = "2026.9.6";
+
+fn issuer(scenario: &str) -> Server {
+    Server::start(&["issuer", scenario])
+}
+
+/// PATH with the given release's node and openclaw first.
+fn path_with(release: &str) -> String {
+    format!(
+        "{}:{}",
+        peer(&format!("oc-{release}/node_modules/.bin")).display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
+
+/// The real openclaw of a release on a state dir, offline, in scratch HOME/TMPDIR.
+fn openclaw(release: &str, state: &Path, args: &[&str]) -> (i32, String) {
+    let scratch = tempfile::tempdir().unwrap();
+    run(Command::new("openclaw")
+        .args(args)
+        .env("PATH", path_with(release))
+        .env("HOME", scratch.path())
+        .env("TMPDIR", scratch.path())
+        .env("OPENCLAW_STATE_DIR", state))
+}
+
+/// A running `clawboot codex login`, its stderr read line by line on a thread.
+struct Login {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+    stderr: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl Login {
+    fn start(args: &[&str], release: &str) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_clawboot"))
+            .args([
+                "codex",
+                "login",
+                "--no-browser",
+                "--openclaw-version",
+                release,
+            ])
+            .args(args)
+            .env("PATH", path_with(release))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (tx, lines) = mpsc::channel();
+        let stderr = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let all = stderr.clone();
+        let pipe = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+                all.lock().unwrap().push_str(&format!("{line}\n"));
+                let _ = tx.send(line);
+            }
+        });
+        Self {
+            child,
+            lines,
+            stderr,
+        }
+    }
+
+    /// The first line that starts with `prefix` (trimmed).
+    fn line_starting(&self, prefix: &str) -> String {
+        loop {
+            let line = self
+                .lines
+                .recv_timeout(std::time::Duration::from_secs(20))
+                .unwrap_or_else(|_| {
+                    panic!(
+                        "no line starting with {prefix:?}:\n{}",
+                        self.stderr.lock().unwrap()
+                    )
+                });
+            if line.trim().starts_with(prefix) {
+                return line.trim().to_string();
+            }
+        }
+    }
+
+    fn finish(self, stdin: Option<&str>) -> (Output, String) {
+        let mut child = self.child;
+        if let Some(text) = stdin {
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(text.as_bytes())
+                .unwrap();
+        }
+        drop(child.stdin.take());
+        let output = child.wait_with_output().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        let stderr = self.stderr.lock().unwrap().clone();
+        (output, stderr)
+    }
+}
+
+/// A bare HTTP GET (the "browser"): status and Location.
+fn get(url: &str) -> (u16, Option<String>, String) {
+    let url = url::Url::parse(url).unwrap();
+    let mut stream = TcpStream::connect(("127.0.0.1", url.port().unwrap())).unwrap();
+    let target = match url.query() {
+        Some(q) => format!("{}?{q}", url.path()),
+        None => url.path().to_string(),
+    };
+    write!(
+        stream,
+        "GET {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response.split_whitespace().nth(1).unwrap().parse().unwrap();
+    let location = response
+        .lines()
+        .find_map(|l| l.strip_prefix("Location: ").map(str::to_string));
+    (status, location, response)
+}
+
+fn auth_profiles(state: &Path) -> std::path::PathBuf {
+    state.join("agents/main/agent/auth-profiles.json")
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[test]
+fn browser_sign_in_is_accepted_by_openclaw_and_keeps_other_profiles() {
+    let issuer = issuer("ok");
+    let state = tempfile::tempdir().unwrap();
+    let file = auth_profiles(state.path());
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(
+        &file,
+        r#"{"version":1,"x-future":{"keep":true},"profiles":{
+  "anthropic:work":{"type":"api_key","provider":"anthropic","key":"sk-ant-other","note":"mine"},
+  "openrouter:me":{"type":"api_key","provider":"openrouter","key":"or-key"}}}
+"#,
+    )
+    .unwrap();
+    let port = free_port().to_string();
+    let login = Login::start(
+        &[
+            "--issuer",
+            &issuer.url(),
+            "--state-dir",
+            &state.path().display().to_string(),
+            "--callback-port",
+            &port,
+        ],
+        JSON_ERA,
+    );
+    let url = login.line_starting("http://127.0.0.1");
+    let (status, location, _) = get(&url);
+    assert_eq!(status, 302);
+    let callback = location.unwrap();
+    assert!(callback.starts_with(&format!("http://localhost:{port}/auth/callback?code=")));
+    let (status, _, page) = get(&callback);
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("Signed in to Codex"));
+    let (output, stderr) = login.finish(None);
+    assert!(output.status.success(), "{stderr}");
+    let stdout = text(&output.stdout);
+    assert!(
+        stdout.contains(
+            "signed in: openai-codex:codex-user@example.com (codex-user@example.com, plan plus)"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("kept the other profiles: anthropic:work, openrouter:me"),
+        "{stdout}"
+    );
+
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(doc["x-future"]["keep"], true);
+    assert_eq!(doc["profiles"]["anthropic:work"]["note"], "mine");
+    assert_eq!(doc["profiles"]["openrouter:me"]["key"], "or-key");
+    let profile = &doc["profiles"]["openai-codex:codex-user@example.com"];
+    assert_eq!(profile["accountId"], "acct-test-1");
+    for secret in [
+        profile["access"].as_str().unwrap(),
+        profile["refresh"].as_str().unwrap(),
+    ] {
+        assert!(
+            !stdout.contains(secret) && !stderr.contains(secret),
+            "a token was printed"
+        );
+    }
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&file), 0o600);
+    assert_eq!(mode(file.parent().unwrap()), 0o700);
+    let backups: Vec<_> = std::fs::read_dir(file.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("auth-profiles.json.bak-"))
+        .collect();
+    assert_eq!(backups.len(), 1, "the previous file is kept as a backup");
+
+    let (code, listed) = openclaw(
+        JSON_ERA,
+        state.path(),
+        &[
+            "models",
+            "auth",
+            "list",
+            "--provider",
+            "openai-codex",
+            "--json",
+        ],
+    );
+    assert_eq!(code, 0, "{listed}");
+    assert!(
+        listed.contains("\"id\": \"openai-codex:codex-user@example.com\""),
+        "{listed}"
+    );
+    let (code, out) = openclaw(JSON_ERA, state.path(), &["models", "status", "--check"]);
+    assert_eq!(code, 0, "OpenClaw does not find the sign-in usable: {out}");
+    let status = clawboot(&[
+        "codex",
+        "status",
+        "--state-dir",
+        &state.path().display().to_string(),
+        "--openclaw-version",
+        JSON_ERA,
+    ]);
+    assert_eq!(status.status.code(), Some(0), "{}", text(&status.stderr));
+    assert!(text(&status.stdout)
+        .contains("openai-codex:codex-user@example.com  codex-user@example.com  plan plus"));
+}
+
+#[test]
+fn pasted_redirect_for_2026_9_is_imported_into_openclaws_store() {
+    let issuer = issuer("ok");
+    let state = tempfile::tempdir().unwrap();
+    let login = Login::start(
+        &[
+            "--paste",
+            "--issuer",
+            &issuer.url(),
+            "--state-dir",
+            &state.path().display().to_string(),
+        ],
+        SQLITE_ERA,
+    );
+    let url = login.line_starting("http://127.0.0.1");
+    let (_, location, _) = get(&url);
+    let (output, stderr) = login.finish(Some(&format!("  {}  \n", location.unwrap())));
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        text(&output.stdout).contains("signed in: openai:codex-user@example.com"),
+        "{}",
+        text(&output.stdout)
+    );
+    let (code, listed) = openclaw(
+        SQLITE_ERA,
+        state.path(),
+        &["models", "auth", "list", "--provider", "openai", "--json"],
+    );
+    assert_eq!(code, 0, "{listed}");
+    assert!(listed.contains("openai:codex-user@example.com"), "{listed}");
+    let status = Command::new(env!("CARGO_BIN_EXE_clawboot"))
+        .args([
+            "codex",
+            "status",
+            "--state-dir",
+            &state.path().display().to_string(),
+            "--openclaw-version",
+            SQLITE_ERA,
+        ])
+        .env("PATH", path_with(SQLITE_ERA))
+        .output()
+        .unwrap();
+    assert_eq!(status.status.code(), Some(0), "{}", text(&status.stderr));
+    assert!(text(&status.stdout).contains("openai:codex-user@example.com"));
+}
+
+#[test]
+fn a_foreign_state_or_a_missing_account_is_refused_and_nothing_is_written() {
+    let issuer = issuer("ok");
+    let state = tempfile::tempdir().unwrap();
+    let dir = state.path().display().to_string();
+    let login = Login::start(
+        &["--paste", "--issuer", &issuer.url(), "--state-dir", &dir],
+        JSON_ERA,
+    );
+    let url = login.line_starting("http://127.0.0.1");
+    let (_, location, _) = get(&url);
+    let forged = location.unwrap().replace("state=", "state=0");
+    let (output, stderr) = login.finish(Some(&forged));
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr.contains("does not match this sign-in"), "{stderr}");
+
+    let port = free_port().to_string();
+    let login = Login::start(
+        &[
+            "--issuer",
+            &issuer.url(),
+            "--state-dir",
+            &dir,
+            "--callback-port",
+            &port,
+        ],
+        JSON_ERA,
+    );
+    login.line_starting("http://127.0.0.1");
+    let (status, _, page) = get(&format!(
+        "http://localhost:{port}/auth/callback?code=x&state=wrong"
+    ));
+    assert_eq!(status, 400);
+    assert!(page.contains("State mismatch"));
+    let (output, stderr) = login.finish(None);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+
+    let no_account = Server::start(&["issuer", "no-account"]);
+    let login = Login::start(
+        &[
+            "--paste",
+            "--issuer",
+            &no_account.url(),
+            "--state-dir",
+            &dir,
+        ],
+        JSON_ERA,
+    );
+    let url = login.line_starting("http://127.0.0.1");
+    let (_, location, _) = get(&url);
+    let (output, stderr) = login.finish(Some(&location.unwrap()));
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr.contains("carries no ChatGPT account id"), "{stderr}");
+    assert!(!auth_profiles(state.path()).exists(), "nothing was written");
+}
+
+#[test]
+fn device_code_flow_pending_then_success_expired_and_denied() {
+    for (scenario, expected) in [
+        ("ok", "signed in: openai-codex:codex-user@example.com"),
+        (
+            "device-expired",
+            "the device sign-in ended (HTTP 410: the device code expired)",
+        ),
+        (
+            "device-denied",
+            "the device sign-in ended (HTTP 400: the user denied the sign-in)",
+        ),
+    ] {
+        let issuer = issuer(scenario);
+        let state = tempfile::tempdir().unwrap();
+        let login = Login::start(
+            &[
+                "--device-code",
+                "--issuer",
+                &issuer.url(),
+                "--state-dir",
+                &state.path().display().to_string(),
+            ],
+            JSON_ERA,
+        );
+        let page = login.line_starting("http://127.0.0.1");
+        assert!(page.ends_with("/codex/device"), "{page}");
+        assert_eq!(
+            login.line_starting("and enter the code"),
+            "and enter the code  ABCD-1234"
+        );
+        let (output, stderr) = login.finish(None);
+        let all = format!("{}{stderr}", text(&output.stdout));
+        assert!(all.contains(expected), "{scenario}: {all}");
+        assert_eq!(
+            output.status.success(),
+            scenario == "ok",
+            "{scenario}: {all}"
+        );
+    }
+}
+
+#[test]
+fn refresh_stores_new_tokens_and_expiry_is_judged_like_openclaw() {
+    let issuer = issuer("ok");
+    let state = tempfile::tempdir().unwrap();
+    let dir = state.path().display().to_string();
+    let login = Login::start(
+        &["--paste", "--issuer", &issuer.url(), "--state-dir", &dir],
+        JSON_ERA,
+    );
+    let url = login.line_starting("http://127.0.0.1");
+    let (_, location, _) = get(&url);
+    assert!(login.finish(Some(&location.unwrap())).0.status.success());
+    let file = auth_profiles(state.path());
+    let read =
+        || -> Value { serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap() };
+    let id = "openai-codex:codex-user@example.com";
+    let before = read()["profiles"][id]["refresh"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let refreshed = clawboot(&[
+        "codex",
+        "refresh",
+        "--issuer",
+        &issuer.url(),
+        "--state-dir",
+        &dir,
+        "--openclaw-version",
+        JSON_ERA,
+    ]);
+    assert!(refreshed.status.success(), "{}", text(&refreshed.stderr));
+    let after = read()["profiles"][id]["refresh"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_ne!(
+        before, after,
+        "the issuer rotates refresh tokens and the new one is stored"
+    );
+
+    // Expiring within a day, then expired: clawboot and OpenClaw agree (0 ok, 2 expiring, 1 expired).
+    for (offset_ms, ours, label) in [(3_600_000_i64, 2, "expiring"), (-60_000, 1, "expired")] {
+        let mut doc = read();
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as i64;
+        doc["profiles"][id]["expires"] = Value::from(now + offset_ms);
+        std::fs::write(&file, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+        let status = clawboot(&[
+            "codex",
+            "status",
+            "--state-dir",
+            &dir,
+            "--openclaw-version",
+            JSON_ERA,
+        ]);
+        assert_eq!(status.status.code(), Some(ours), "{}", text(&status.stdout));
+        assert!(text(&status.stdout).contains(label));
+        let (code, out) = openclaw(JSON_ERA, state.path(), &["models", "status", "--check"]);
+        assert_eq!(code, ours, "OpenClaw says otherwise for {label}: {out}");
+    }
+}
+
+#[test]
+fn the_write_script_respects_the_lock_survives_a_kill_and_keeps_a_backup() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("agent/auth-profiles.json");
+    let write = |content: &str| {
+        let mut child = Command::new("sh")
+            .arg("-c")
+            .arg(clawboot::cluster::volume::WRITE_SCRIPT)
+            .arg("sh")
+            .arg(&target)
+            .stdin(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(content.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    assert!(write("{\"v\":1}\n").status.success());
+    assert_eq!(
+        std::fs::metadata(&target).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert_eq!(
+        std::fs::metadata(target.parent().unwrap())
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777,
+        0o700
+    );
+
+    // A lock held by a live process (this test) is respected: the script gives up, nothing changes.
+    let lock = target.with_file_name("auth-profiles.json.lock");
+    std::fs::write(
+        &lock,
+        format!("{{\"pid\":{},\"createdAt\":\"now\"}}\n", std::process::id()),
+    )
+    .unwrap();
+    let held = write("{\"v\":2}\n");
+    assert_eq!(
+        held.status.code(),
+        Some(clawboot::cluster::volume::LOCK_HELD)
+    );
+    assert!(text(&held.stderr).contains("is held by pid"));
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "{\"v\":1}\n");
+
+    // A lock of a dead process is stale and taken over.
+    std::fs::write(&lock, "{\"pid\":999999,\"createdAt\":\"then\"}\n").unwrap();
+    assert!(write("{\"v\":2}\n").status.success());
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "{\"v\":2}\n");
+    assert!(!lock.exists(), "the lock is released");
+    let backups = std::fs::read_dir(target.parent().unwrap())
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with("auth-profiles.json.bak-")
+        })
+        .count();
+    assert!(backups >= 1);
+
+    // Killed while reading its input: the old file is intact.
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(clawboot::cluster::volume::WRITE_SCRIPT)
+        .arg("sh")
+        .arg(&target)
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .as_mut()
+        .unwrap()
+        .write_all(b"{\"v\":3, \"half")
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "{\"v\":2}\n");
+    assert!(
+        write("").status.code() == Some(65),
+        "an empty input is refused"
+    );
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "{\"v\":2}\n");
+}
