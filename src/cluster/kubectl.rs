@@ -50,6 +50,22 @@ impl Kubectl {
         command
     }
 
+    /// `kubectl exec -i POD -c CONTAINER -- sh -c SCRIPT sh ARGS…`: arguments travel as
+    /// positional parameters, data on stdin.
+    pub fn exec_sh(
+        &self,
+        pod: &str,
+        container: &str,
+        script: &str,
+        args: &[&str],
+    ) -> tokio::process::Command {
+        let mut argv = vec![
+            "exec", "-i", pod, "-c", container, "--", "sh", "-c", script, "sh",
+        ];
+        argv.extend_from_slice(args);
+        self.command(&argv)
+    }
+
     /// Run kubectl and return its stdout; a failure carries the command and kubectl's own words.
     pub async fn run(&self, args: &[&str]) -> anyhow::Result<String> {
         let argv = self.argv(args);

@@ -59,19 +59,7 @@ pub async fn write_in_pod(
     path: &str,
     text: &SecretString,
 ) -> anyhow::Result<()> {
-    let command = kubectl.command(&[
-        "exec",
-        "-i",
-        pod,
-        "-c",
-        container,
-        "--",
-        "sh",
-        "-c",
-        WRITE_SCRIPT,
-        "sh",
-        path,
-    ]);
+    let command = kubectl.exec_sh(pod, container, WRITE_SCRIPT, &[path]);
     run_with_stdin(command, text).await
 }
 

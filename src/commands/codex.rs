@@ -45,11 +45,7 @@ pub fn run(
     profile: &Profile,
     command: &CodexCommand,
 ) -> anyhow::Result<Outcome> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
-    runtime.block_on(async {
+    super::runtime()?.block_on(async {
         match command {
             CodexCommand::Login {
                 paste,
@@ -413,18 +409,7 @@ impl<'a> Face<'a> {
             Place::Pod { kubectl, pod } => {
                 let path = format!("{POD_STATE_DIR}/{AUTH_PROFILES}");
                 let output = kubectl
-                    .command(&[
-                        "exec",
-                        pod,
-                        "-c",
-                        CONTAINER,
-                        "--",
-                        "sh",
-                        "-c",
-                        "cat \"$1\" 2>/dev/null || true",
-                        "sh",
-                        &path,
-                    ])
+                    .exec_sh(pod, CONTAINER, "cat \"$1\" 2>/dev/null || true", &[&path])
                     .stdin(std::process::Stdio::null())
                     .output()
                     .await?;
@@ -486,19 +471,9 @@ impl<'a> Face<'a> {
                     .arg(provider);
                 command
             }
-            Place::Pod { kubectl, pod } => kubectl.command(&[
-                "exec",
-                pod,
-                "-c",
-                CONTAINER,
-                "--",
-                "sh",
-                "-c",
-                script,
-                "sh",
-                POD_STATE_DIR,
-                provider,
-            ]),
+            Place::Pod { kubectl, pod } => {
+                kubectl.exec_sh(pod, CONTAINER, script, &[POD_STATE_DIR, provider])
+            }
         };
         let output = command.stdin(std::process::Stdio::null()).output().await?;
         anyhow::ensure!(

@@ -10,3 +10,11 @@ pub enum Outcome {
     Reported,
     Code(u8),
 }
+
+/// The async runtime of the commands that talk to the network: two workers, like the machine.
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?)
+}

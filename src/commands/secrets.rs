@@ -25,11 +25,7 @@ pub fn run(
     endpoint_url: Option<&str>,
     command: &SecretsCommand,
 ) -> anyhow::Result<Outcome> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
-    runtime.block_on(async {
+    super::runtime()?.block_on(async {
         let region = region.unwrap_or(&profile.aws.region);
         let store = Store::connect(region, &profile.aws.kms_key_alias, endpoint_url).await;
         let face = Face { format, profile };
