@@ -14,9 +14,7 @@ pub async fn bind(port: u16) -> std::io::Result<TcpListener> {
 pub async fn wait_for_code(listener: &TcpListener, expected_state: &str) -> anyhow::Result<String> {
     loop {
         let (mut stream, _) = listener.accept().await?;
-        let mut buf = vec![0u8; 8192];
-        let n = stream.read(&mut buf).await.unwrap_or(0);
-        let request = String::from_utf8_lossy(&buf[..n]);
+        let request = read_request_line(&mut stream).await;
         let target = request.split_whitespace().nth(1).unwrap_or("/");
         let url = Url::parse(&format!("http://localhost{target}"))
             .unwrap_or_else(|_| Url::parse("http://localhost/").expect("a valid URL"));
@@ -55,6 +53,20 @@ pub async fn wait_for_code(listener: &TcpListener, expected_state: &str) -> anyh
             }
         }
     }
+}
+
+/// The request line: read until its line break (a client may send it in several segments),
+/// at most 8 KiB.
+async fn read_request_line(stream: &mut tokio::net::TcpStream) -> String {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 1024];
+    while !buf.windows(2).any(|w| w == b"\r\n") && buf.len() < 8192 {
+        match stream.read(&mut chunk).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    }
+    String::from_utf8_lossy(&buf).into_owned()
 }
 
 async fn respond(stream: &mut tokio::net::TcpStream, status: u16, message: &str) {
