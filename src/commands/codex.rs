@@ -28,17 +28,28 @@ const EXPIRING_MS: i64 = 24 * 3600 * 1000;
 const POD_STATE_DIR: &str = "/home/node/.openclaw";
 const CONTAINER: &str = "openclaw";
 
+/// A shell script with `oc`: the openclaw CLI on PATH, else the image's entry point.
+macro_rules! openclaw_script {
+    ($body:literal) => {
+        concat!(
+            "set -eu\n",
+            "oc() { if command -v openclaw >/dev/null 2>&1; then openclaw \"$@\"; else node /app/openclaw.mjs \"$@\"; fi; }\n",
+            $body
+        )
+    };
+}
+
 /// Imports the JSON file into OpenClaw's SQLite store (≥ 2026.7) with `openclaw doctor --fix`,
 /// pointed at a scratch copy of the config so the GitOps-owned openclaw.json is not touched.
-const IMPORT_SCRIPT: &str = r#"set -eu
-state="$1"
-oc() { if command -v openclaw >/dev/null 2>&1; then openclaw "$@"; else node /app/openclaw.mjs "$@"; fi; }
+const IMPORT_SCRIPT: &str = openclaw_script!(
+    r#"state="$1"
 scratch=$(mktemp "${TMPDIR:-/tmp}/clawboot-config.XXXXXX")
 trap 'rm -f "$scratch"' EXIT
 if [ -f "$state/openclaw.json" ]; then cp "$state/openclaw.json" "$scratch"; else echo '{}' > "$scratch"; fi
 OPENCLAW_STATE_DIR="$state" OPENCLAW_CONFIG_PATH="$scratch" oc doctor --fix --non-interactive --yes >/dev/null
 OPENCLAW_STATE_DIR="$state" OPENCLAW_CONFIG_PATH="$scratch" oc models auth list --provider "$2" --json
-"#;
+"#
+);
 
 pub fn run(
     format: OutputFormat,
@@ -322,8 +333,7 @@ impl<'a> Face<'a> {
                 "no Codex sign-in stored in {}: run `clawboot codex login`",
                 self.describe_place()
             )?;
-        }
-        if self.format == OutputFormat::Text {
+        } else {
             for p in &profiles {
                 writeln!(
                     out,
@@ -510,10 +520,10 @@ impl<'a> Face<'a> {
 }
 
 /// Lists the Codex profiles with OpenClaw itself (for releases that keep them in SQLite).
-const IMPORT_LIST_SCRIPT: &str = r#"set -eu
-oc() { if command -v openclaw >/dev/null 2>&1; then openclaw "$@"; else node /app/openclaw.mjs "$@"; fi; }
-OPENCLAW_STATE_DIR="$1" oc models auth list --provider "$2" --json
-"#;
+const IMPORT_LIST_SCRIPT: &str = openclaw_script!(
+    r#"OPENCLAW_STATE_DIR="$1" oc models auth list --provider "$2" --json
+"#
+);
 
 /// `openclaw models auth list --json` → profiles (id, email, expiry).
 fn parse_listing(listing: &str) -> anyhow::Result<Vec<StoredProfile>> {

@@ -300,22 +300,36 @@ impl ClusterFollowUp {
 
     /// The kubectl commands, in order (`stamp` is the force-sync value, e.g. the Unix time).
     pub fn commands(&self, stamp: &str) -> Vec<Vec<String>> {
-        let annotate = self.external_secrets.iter().map(|es| {
-            vec![
-                "annotate".to_string(),
-                format!("externalsecret/{es}"),
-                format!("force-sync={stamp}"),
-                "--overwrite".to_string(),
-            ]
-        });
-        let restart = self.deployments.iter().map(|d| {
-            vec![
-                "rollout".to_string(),
-                "restart".to_string(),
-                format!("deployment/{d}"),
-            ]
-        });
-        annotate.chain(restart).collect()
+        let mut commands = self.annotations(stamp);
+        commands.extend(self.restarts());
+        commands
+    }
+
+    fn annotations(&self, stamp: &str) -> Vec<Vec<String>> {
+        self.external_secrets
+            .iter()
+            .map(|es| {
+                vec![
+                    "annotate".to_string(),
+                    format!("externalsecret/{es}"),
+                    format!("force-sync={stamp}"),
+                    "--overwrite".to_string(),
+                ]
+            })
+            .collect()
+    }
+
+    fn restarts(&self) -> Vec<Vec<String>> {
+        self.deployments
+            .iter()
+            .map(|d| {
+                vec![
+                    "rollout".to_string(),
+                    "restart".to_string(),
+                    format!("deployment/{d}"),
+                ]
+            })
+            .collect()
     }
 
     /// Run the commands. The pods restart only after external-secrets has fetched the new
@@ -325,19 +339,21 @@ impl ClusterFollowUp {
         for es in &self.external_secrets {
             before.push(refresh_time(kubectl, es).await?);
         }
-        let mut synced = false;
-        for command in self.commands(stamp) {
-            let args: Vec<&str> = command.iter().map(String::as_str).collect();
-            if args[0] == "rollout" && !synced {
-                for (es, before) in self.external_secrets.iter().zip(&before) {
-                    wait_for_refresh(kubectl, es, before).await?;
-                }
-                synced = true;
-            }
-            kubectl.run(&args).await?;
+        for command in self.annotations(stamp) {
+            kubectl.run(&as_args(&command)).await?;
+        }
+        for (es, before) in self.external_secrets.iter().zip(&before) {
+            wait_for_refresh(kubectl, es, before).await?;
+        }
+        for command in self.restarts() {
+            kubectl.run(&as_args(&command)).await?;
         }
         Ok(())
     }
+}
+
+fn as_args(command: &[String]) -> Vec<&str> {
+    command.iter().map(String::as_str).collect()
 }
 
 /// How often, and how many times, to look whether an ExternalSecret has refreshed.
