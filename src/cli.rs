@@ -10,7 +10,8 @@ use crate::render::Group;
 #[command(
     name = "clawboot",
     version,
-    about = "Bootstrap and keep running OpenClaw on Kubernetes"
+    about = "Bootstrap and keep running OpenClaw on Kubernetes",
+    long_about = "Bootstrap and keep running OpenClaw on Kubernetes.\n\nWithout a command: the wizard's home screen (first-time setup, rotate secrets, sign in to Codex again, check everything)."
 )]
 pub struct Cli {
     /// Answers file overriding the embedded defaults (see `clawboot profile init`).
@@ -21,8 +22,11 @@ pub struct Cli {
     #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Text)]
     pub output: OutputFormat,
 
+    #[command(flatten)]
+    pub wizard: WizardArgs,
+
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -33,6 +37,19 @@ pub enum OutputFormat {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The wizard's first-time setup: Waves 0–5, resuming an interrupted run.
+    Setup(WizardArgs),
+    /// Rotate secrets: new values in SSM (old versions kept), force-sync, restart, verify.
+    Rotate {
+        /// Parameter names, e.g. OPENCLAW_GATEWAY_TOKEN (none: pick them in the wizard).
+        names: Vec<String>,
+        #[command(flatten)]
+        wizard: WizardArgs,
+    },
+    /// Sign in to ChatGPT/Codex again (Wave 4), then verify.
+    SignIn(WizardArgs),
+    /// Check everything: observe every wave, apply nothing. Exit 0 when all is done, 1 otherwise.
+    Status(WizardArgs),
     /// Write every file the deployment needs: manifests, Terraform, workspace files.
     ///
     /// Unchanged files are not touched; changed ones are shown as a unified diff and replaced
@@ -73,6 +90,63 @@ pub enum Command {
         #[command(subcommand)]
         command: SecretsCommand,
     },
+}
+
+/// The wizard's options (also accepted without a command).
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct WizardArgs {
+    /// Plain prompts instead of the full-screen interface (SSH sessions, screen readers).
+    #[arg(long)]
+    pub plain: bool,
+    /// Never ask: secrets from CLAWBOOT_<NAME>, --from-file or --stdin; exit 1 listing what is missing.
+    #[arg(long)]
+    pub non_interactive: bool,
+    /// Show every kubectl command the wizard runs, to repeat it by hand.
+    #[arg(long)]
+    pub show_commands: bool,
+    /// AWS region of the parameters (default: aws.region of the profile).
+    // Own ids: `secrets` has global options of the same names, whose values clap would copy here.
+    #[arg(long = "region", id = "wizard_region")]
+    pub region: Option<String>,
+    /// SSM endpoint, e.g. a VPC endpoint or a local test server (AWS_ENDPOINT_URL_SSM works too).
+    #[arg(long = "endpoint-url", id = "wizard_endpoint_url", value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Keep the Codex sign-in in this local OpenClaw state dir instead of the pod's volume.
+    #[arg(long, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
+    /// The OAuth issuer (default https://auth.openai.com; CLAWBOOT_CODEX_ISSUER works too).
+    #[arg(long, value_name = "URL")]
+    pub issuer: Option<String>,
+    /// How to sign in to Codex (batch runs sign in only when this is given).
+    #[arg(long, value_enum, value_name = "HOW")]
+    pub sign_in: Option<crate::waves::SignInMode>,
+    /// Port of the local sign-in callback.
+    #[arg(long, default_value_t = crate::codex::CALLBACK_PORT)]
+    pub callback_port: u16,
+    /// Print pages (token pages, the sign-in) instead of opening a browser.
+    #[arg(long)]
+    pub no_browser: bool,
+    /// After a rotation, print the kubectl follow-up instead of running it.
+    #[arg(long)]
+    pub no_cluster: bool,
+    /// Read a secret from a file: NAME=PATH. Repeatable.
+    #[arg(long = "from-file", value_name = "NAME=PATH")]
+    pub from_file: Vec<String>,
+    /// Read one secret from standard input.
+    #[arg(long, value_name = "NAME")]
+    pub stdin: Option<String>,
+}
+
+impl WizardArgs {
+    /// Whether none was given: before a command they would be ignored, so that is refused.
+    pub fn is_unset(&self) -> bool {
+        #[derive(Parser)]
+        struct Bare {
+            #[command(flatten)]
+            wizard: WizardArgs,
+        }
+        *self == Bare::parse_from(["clawboot"]).wizard
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -11,3 +11,4 @@ pub mod profile;
 pub mod render;
 pub mod secrets;
 pub mod ui;
+pub mod waves;

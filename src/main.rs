@@ -1,6 +1,7 @@
 //! clawboot: parse the command line, run the command, map the outcome to an exit code.
 //! Exit codes: 0 done and nothing to report, 1 something to report (changes, findings),
-//! 2 the command could not do its job (bad input, unreadable file, …).
+//! 2 the command could not do its job (bad input, unreadable file, …); the wizard also 130 when
+//! it was interrupted (Ctrl-C) and can resume.
 
 use std::io::Write;
 use std::path::Path;
@@ -11,14 +12,16 @@ mod commands;
 use clap::Parser;
 use serde_json::json;
 
-use clawboot::cli::{Cli, Command, OutputFormat, ProfileCommand};
+use clawboot::cli::{Cli, Command, OutputFormat, ProfileCommand, WizardArgs};
 use clawboot::profile::{self, Profile};
 use clawboot::render::output::{Change, PlannedFile};
+use clawboot::waves::flow::Task;
 use clawboot::{doctor, fsutil, render};
 use commands::Outcome;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    clawboot::ui::prompts::respect_no_color();
     match run(&cli) {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
         Ok(Outcome::Reported) => ExitCode::from(1),
@@ -32,7 +35,35 @@ fn main() -> ExitCode {
 
 fn run(cli: &Cli) -> anyhow::Result<Outcome> {
     let profile = Profile::load(cli.profile.as_deref())?;
-    match &cli.command {
+    let Some(command) = &cli.command else {
+        return commands::wizard::run(
+            cli.profile.as_deref(),
+            profile,
+            cli.output,
+            &cli.wizard,
+            None,
+        );
+    };
+    if !cli.wizard.is_unset() {
+        anyhow::bail!("the wizard's options go after the command, e.g. `clawboot setup --plain`");
+    }
+    let wizard = |args: &WizardArgs, task: Task| {
+        commands::wizard::run(
+            cli.profile.as_deref(),
+            profile.clone(),
+            cli.output,
+            args,
+            Some(task),
+        )
+    };
+    match command {
+        Command::Setup(args) => wizard(args, Task::Setup),
+        Command::Rotate {
+            names,
+            wizard: args,
+        } => wizard(args, Task::Rotate(names.clone())),
+        Command::SignIn(args) => wizard(args, Task::SignIn),
+        Command::Status(args) => wizard(args, Task::Check),
         Command::Render { out, only, check } => {
             let roots = match out {
                 Some(dir) => render::Roots::under(dir),

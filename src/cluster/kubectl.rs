@@ -4,6 +4,7 @@
 use std::process::Stdio;
 
 use anyhow::Context;
+use tokio::sync::mpsc::UnboundedSender;
 
 use crate::profile::Profile;
 
@@ -11,6 +12,8 @@ use crate::profile::Profile;
 pub struct Kubectl {
     context: String,
     pub namespace: String,
+    /// Receives each command as it starts (`--show-commands`).
+    echo: Option<UnboundedSender<String>>,
 }
 
 impl Kubectl {
@@ -18,6 +21,21 @@ impl Kubectl {
         Self {
             context: profile.cluster.kube_context.clone(),
             namespace: profile.cluster.namespace.clone(),
+            echo: None,
+        }
+    }
+
+    /// Send every command line to `echo` before it runs.
+    pub fn echoing(mut self, echo: UnboundedSender<String>) -> Self {
+        self.echo = Some(echo);
+        self
+    }
+
+    /// The same kubectl in another namespace (Argo CD's, `default`).
+    pub fn in_namespace(&self, namespace: &str) -> Self {
+        Self {
+            namespace: namespace.to_string(),
+            ..self.clone()
         }
     }
 
@@ -40,6 +58,11 @@ impl Kubectl {
     /// (they are not kubectl's business, nor its plugins').
     pub fn command(&self, args: &[&str]) -> tokio::process::Command {
         let argv = self.argv(args);
+        if let Some(echo) = &self.echo {
+            // A script is shown by its first line: the whole text is in the source.
+            let shown: Vec<String> = argv.iter().map(|a| shell_word(a)).collect();
+            let _ = echo.send(shown.join(" "));
+        }
         let mut command = tokio::process::Command::new(&argv[0]);
         command.args(&argv[1..]);
         for (name, _) in std::env::vars_os() {
@@ -79,5 +102,31 @@ impl Kubectl {
             anyhow::bail!("`{}` failed: {}", argv.join(" "), stderr.trim());
         }
         Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    }
+}
+
+/// One argument as a shell would need it; a multi-line script shows only its first line.
+fn shell_word(arg: &str) -> String {
+    if let Some((first, _)) = arg.split_once('\n') {
+        return format!("'{first} …'");
+    }
+    if arg.is_empty() || arg.contains(|c: char| c.is_whitespace() || "'\"$;&|<>(){}*?#".contains(c))
+    {
+        format!("'{}'", arg.replace('\'', r"'\''"))
+    } else {
+        arg.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shell_word;
+
+    #[test]
+    fn commands_are_shown_as_a_shell_would_take_them() {
+        assert_eq!(shell_word("get"), "get");
+        assert_eq!(shell_word("jsonpath={.a}"), "'jsonpath={.a}'");
+        assert_eq!(shell_word("it's"), r"'it'\''s'");
+        assert_eq!(shell_word("set -eu\nexit 0"), "'set -eu …'");
     }
 }

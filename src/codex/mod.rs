@@ -31,6 +31,16 @@ impl Issuer {
         Ok(Self { base })
     }
 
+    /// `--issuer`, else CLAWBOOT_CODEX_ISSUER, else OpenAI's.
+    pub fn from_setting(flag: Option<&str>) -> anyhow::Result<Self> {
+        match flag {
+            Some(url) => Self::new(url),
+            None => Self::new(
+                &std::env::var("CLAWBOOT_CODEX_ISSUER").unwrap_or_else(|_| DEFAULT_ISSUER.into()),
+            ),
+        }
+    }
+
     fn join(&self, path: &str) -> Url {
         let mut url = self.base.clone();
         url.set_path(path);

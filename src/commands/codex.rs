@@ -2,19 +2,17 @@
 //! the running OpenClaw pod, in the shape the pinned release reads.
 
 use std::io::Write as _;
-use std::path::PathBuf;
 use std::time::Duration;
 
-use secrecy::SecretString;
 use serde_json::{json, Value};
 use tokio::io::AsyncBufReadExt;
 
 use clawboot::cli::{CodexCommand, CodexTarget, OutputFormat};
 use clawboot::cluster::kubectl::Kubectl;
-use clawboot::cluster::volume;
-use clawboot::codex::{self, callback, claims, device, paste, token, BrowserLogin, Issuer};
-use clawboot::openclaw::credentials::{self, ProfileChange, StoredProfile, AUTH_PROFILES};
+use clawboot::codex::{callback, claims, device, paste, token, BrowserLogin, Issuer};
+use clawboot::openclaw::credentials::{self, ProfileChange, StoredProfile};
 use clawboot::openclaw::release::Release;
+use clawboot::openclaw::store::{format_ms, CredentialStore, Place, SignIn};
 use clawboot::profile::Profile;
 use clawboot::ui::prompts;
 
@@ -22,34 +20,6 @@ use super::Outcome;
 
 /// After this long without a callback, a pasted redirect is accepted too.
 const PASTE_AFTER: Duration = Duration::from_secs(15);
-/// A sign-in that expires sooner than this is reported as expiring.
-const EXPIRING_MS: i64 = 24 * 3600 * 1000;
-/// The state dir inside the official image (the PVC mount).
-const POD_STATE_DIR: &str = "/home/node/.openclaw";
-const CONTAINER: &str = "openclaw";
-
-/// A shell script with `oc`: the openclaw CLI on PATH, else the image's entry point.
-macro_rules! openclaw_script {
-    ($body:literal) => {
-        concat!(
-            "set -eu\n",
-            "oc() { if command -v openclaw >/dev/null 2>&1; then openclaw \"$@\"; else node /app/openclaw.mjs \"$@\"; fi; }\n",
-            $body
-        )
-    };
-}
-
-/// Imports the JSON file into OpenClaw's SQLite store (≥ 2026.7) with `openclaw doctor --fix`,
-/// pointed at a scratch copy of the config so the GitOps-owned openclaw.json is not touched.
-const IMPORT_SCRIPT: &str = openclaw_script!(
-    r#"state="$1"
-scratch=$(mktemp "${TMPDIR:-/tmp}/clawboot-config.XXXXXX")
-trap 'rm -f "$scratch"' EXIT
-if [ -f "$state/openclaw.json" ]; then cp "$state/openclaw.json" "$scratch"; else echo '{}' > "$scratch"; fi
-OPENCLAW_STATE_DIR="$state" OPENCLAW_CONFIG_PATH="$scratch" oc doctor --fix --non-interactive --yes >/dev/null
-OPENCLAW_STATE_DIR="$state" OPENCLAW_CONFIG_PATH="$scratch" oc models auth list --provider "$2" --json
-"#
-);
 
 pub fn run(
     format: OutputFormat,
@@ -98,18 +68,11 @@ enum Mode {
     Device,
 }
 
-/// Where the credentials live.
-enum Place {
-    Local(PathBuf),
-    Pod { kubectl: Kubectl, pod: String },
-}
-
 struct Face<'a> {
     format: OutputFormat,
     profile: &'a Profile,
-    release: Release,
     issuer: Issuer,
-    place: Place,
+    store: CredentialStore,
 }
 
 impl<'a> Face<'a> {
@@ -124,25 +87,15 @@ impl<'a> Face<'a> {
             })?,
             None => profile.release(),
         };
-        let issuer_url = target
-            .issuer
-            .clone()
-            .or_else(|| std::env::var("CLAWBOOT_CODEX_ISSUER").ok())
-            .unwrap_or_else(|| codex::DEFAULT_ISSUER.to_string());
-        let place = match &target.state_dir {
-            Some(dir) => Place::Local(dir.clone()),
-            None => {
-                let kubectl = Kubectl::new(profile);
-                let pod = running_pod(&kubectl).await?;
-                Place::Pod { kubectl, pod }
-            }
+        let store = match &target.state_dir {
+            Some(dir) => CredentialStore::local(release, dir.clone()),
+            None => CredentialStore::in_cluster(release, Kubectl::new(profile)).await?,
         };
         Ok(Self {
             format,
             profile,
-            release,
-            issuer: Issuer::new(&issuer_url)?,
-            place,
+            issuer: Issuer::from_setting(target.issuer.as_deref())?,
+            store,
         })
     }
 
@@ -232,14 +185,12 @@ impl<'a> Face<'a> {
         yes: bool,
         restart: bool,
     ) -> anyhow::Result<Outcome> {
-        let claims = tokens.claims()?;
-        let id = credentials::profile_id(self.release, &claims);
-        let entry = credentials::profile_entry(self.release, &tokens, &claims);
-        let merged = credentials::merge(self.read().await?.as_ref(), &id, entry)?;
+        let prepared = self.store.prepare(&tokens).await?;
+        let id = &prepared.id;
         if let ProfileChange::Replaced {
             fields,
             tokens: new_tokens,
-        } = &merged.change
+        } = &prepared.merged.change
         {
             eprintln!("{id} is already stored; replacing it changes:");
             for field in fields {
@@ -255,14 +206,14 @@ impl<'a> Face<'a> {
                 );
             }
         }
-        if merged.change != ProfileChange::Unchanged {
-            self.write(&merged.text).await?;
-        }
-        if credentials::needs_import(self.release) {
-            self.import(&id).await?;
-        }
-        self.warn_if_config_disagrees(&claims);
-        self.report_stored(&id, &claims, tokens.expires_at_ms, &merged.kept)?;
+        self.store.commit(&prepared).await?;
+        self.warn_if_config_disagrees(&prepared.claims);
+        self.report_stored(
+            id,
+            &prepared.claims,
+            prepared.expires_at_ms,
+            &prepared.merged.kept,
+        )?;
         self.offer_restart(restart).await?;
         Ok(Outcome::Clean)
     }
@@ -287,11 +238,11 @@ impl<'a> Face<'a> {
         kept: &[String],
     ) -> anyhow::Result<()> {
         let mut out = std::io::stdout().lock();
-        let place = self.describe_place();
+        let place = self.store.describe();
         if self.format == OutputFormat::Json {
             let report = json!({
                 "profile": id, "email": claims.email, "plan": claims.plan,
-                "expires_ms": expires_ms, "openclaw_release": self.release.to_string(),
+                "expires_ms": expires_ms, "openclaw_release": self.store.release.to_string(),
                 "stored_in": place, "other_profiles_kept": kept,
             });
             writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
@@ -302,7 +253,7 @@ impl<'a> Face<'a> {
                 claims.email.as_deref().unwrap_or("no e-mail"),
                 claims.plan.as_deref().unwrap_or("unknown"),
                 format_ms(expires_ms),
-                self.release
+                self.store.release
             )?;
             if !kept.is_empty() {
                 writeln!(out, "kept the other profiles: {}", kept.join(", "))?;
@@ -312,14 +263,9 @@ impl<'a> Face<'a> {
     }
 
     async fn status(&self) -> anyhow::Result<Outcome> {
-        let profiles = self.stored_profiles().await?;
+        let profiles = self.store.profiles().await?;
         let now = token::now_ms();
-        let state = |p: &StoredProfile| match p.expires_ms {
-            Some(ms) if ms <= now => "expired",
-            Some(ms) if ms - now < EXPIRING_MS => "expiring",
-            Some(_) => "ok",
-            None => "expired",
-        };
+        let state = |p: &StoredProfile| SignIn::of(p, now);
         let mut out = std::io::stdout().lock();
         if self.format == OutputFormat::Json {
             let report: Vec<Value> = profiles
@@ -331,7 +277,7 @@ impl<'a> Face<'a> {
             writeln!(
                 out,
                 "no Codex sign-in stored in {}: run `clawboot codex login`",
-                self.describe_place()
+                self.store.describe()
             )?;
         } else {
             for p in &profiles {
@@ -342,14 +288,14 @@ impl<'a> Face<'a> {
                     p.email.as_deref().unwrap_or("-"),
                     p.plan.as_deref().unwrap_or("-"),
                     p.expires_ms.map_or("-".to_string(), format_ms),
-                    state(p)
+                    serde_json::to_value(state(p))?.as_str().unwrap_or_default()
                 )?;
             }
         }
-        let states: Vec<&str> = profiles.iter().map(state).collect();
-        Ok(if states.is_empty() || states.contains(&"expired") {
+        let states: Vec<SignIn> = profiles.iter().map(state).collect();
+        Ok(if states.is_empty() || states.contains(&SignIn::Expired) {
             Outcome::Reported
-        } else if states.contains(&"expiring") {
+        } else if states.contains(&SignIn::Expiring) {
             Outcome::Code(2)
         } else {
             Outcome::Clean
@@ -357,149 +303,35 @@ impl<'a> Face<'a> {
     }
 
     async fn refresh(&self, restart: bool) -> anyhow::Result<Outcome> {
-        if credentials::needs_import(self.release) {
+        if credentials::needs_import(self.store.release) {
             anyhow::bail!(
                 "OpenClaw {} keeps the tokens in its SQLite store and renews them itself; to renew now, sign in again with `clawboot codex login`",
-                self.release
+                self.store.release
             );
         }
-        let text = self.read().await?.ok_or_else(|| {
+        let text = self.store.read().await?.ok_or_else(|| {
             anyhow::anyhow!(
                 "no credentials file in {}: run `clawboot codex login`",
-                self.describe_place()
+                self.store.describe()
             )
         })?;
         let profiles = credentials::stored_profiles(&text)?;
         let [stored] = profiles.as_slice() else {
-            anyhow::bail!("expected one Codex profile in {}, found {}: sign in again with `clawboot codex login`", self.describe_place(), profiles.len());
+            anyhow::bail!("expected one Codex profile in {}, found {}: sign in again with `clawboot codex login`", self.store.describe(), profiles.len());
         };
         let refresh_token = credentials::stored_refresh_token(&text, &stored.id)?;
         let tokens = token::refresh(&self.issuer, &refresh_token).await?;
         let claims = tokens.claims()?;
-        let entry = credentials::profile_entry(self.release, &tokens, &claims);
+        let entry = credentials::profile_entry(self.store.release, &tokens, &claims);
         let merged = credentials::merge(Some(&text), &stored.id, entry)?;
-        self.write(&merged.text).await?;
+        self.store.write(&merged.text).await?;
         self.report_stored(&stored.id, &claims, tokens.expires_at_ms, &merged.kept)?;
         self.offer_restart(restart).await?;
         Ok(Outcome::Clean)
     }
 
-    async fn stored_profiles(&self) -> anyhow::Result<Vec<StoredProfile>> {
-        if let Some(text) = self.read().await? {
-            let profiles = credentials::stored_profiles(&text)?;
-            if !profiles.is_empty() || !credentials::needs_import(self.release) {
-                return Ok(profiles);
-            }
-        }
-        if !credentials::needs_import(self.release) {
-            return Ok(Vec::new());
-        }
-        // Imported already: ask OpenClaw itself (its SQLite store).
-        let listing = self.run_script(IMPORT_LIST_SCRIPT).await?;
-        parse_listing(&listing)
-    }
-
-    fn describe_place(&self) -> String {
-        match &self.place {
-            Place::Local(dir) => dir.join(AUTH_PROFILES).display().to_string(),
-            Place::Pod { pod, kubectl } => format!("pod {}/{pod}", kubectl.namespace),
-        }
-    }
-
-    async fn read(&self) -> anyhow::Result<Option<SecretString>> {
-        match &self.place {
-            Place::Local(dir) => match std::fs::read_to_string(dir.join(AUTH_PROFILES)) {
-                Ok(text) => Ok(Some(SecretString::from(text))),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-                Err(e) => Err(anyhow::anyhow!(
-                    "cannot read {}: {e}",
-                    dir.join(AUTH_PROFILES).display()
-                )),
-            },
-            Place::Pod { kubectl, pod } => {
-                let path = format!("{POD_STATE_DIR}/{AUTH_PROFILES}");
-                let output = kubectl
-                    .exec_sh(pod, CONTAINER, "cat \"$1\" 2>/dev/null || true", &[&path])
-                    .stdin(std::process::Stdio::null())
-                    .output()
-                    .await?;
-                anyhow::ensure!(
-                    output.status.success(),
-                    "cannot read {path} in pod {pod}: {}",
-                    String::from_utf8_lossy(&output.stderr).trim()
-                );
-                let text = String::from_utf8(output.stdout)?;
-                Ok((!text.trim().is_empty()).then(|| SecretString::from(text)))
-            }
-        }
-    }
-
-    async fn write(&self, text: &SecretString) -> anyhow::Result<()> {
-        match &self.place {
-            Place::Local(dir) => volume::write_local(&dir.join(AUTH_PROFILES), text).await,
-            Place::Pod { kubectl, pod } => {
-                volume::write_in_pod(
-                    kubectl,
-                    pod,
-                    CONTAINER,
-                    &format!("{POD_STATE_DIR}/{AUTH_PROFILES}"),
-                    text,
-                )
-                .await
-            }
-        }
-    }
-
-    /// Run the import and check that OpenClaw now lists the profile.
-    async fn import(&self, id: &str) -> anyhow::Result<()> {
-        let listing = self.run_script(IMPORT_SCRIPT).await?;
-        let listed = parse_listing(&listing)?;
-        anyhow::ensure!(
-            listed.iter().any(|p| p.id == id),
-            "OpenClaw {} did not import {id} (it lists: {}): check `openclaw doctor` in the pod",
-            self.release,
-            listed
-                .iter()
-                .map(|p| p.id.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        Ok(())
-    }
-
-    /// Run one of the OpenClaw scripts where the state lives; returns its stdout.
-    async fn run_script(&self, script: &str) -> anyhow::Result<String> {
-        let provider = credentials::provider(self.release);
-        let mut command = match &self.place {
-            Place::Local(dir) => {
-                let mut command = tokio::process::Command::new("sh");
-                command
-                    .arg("-c")
-                    .arg(script)
-                    .arg("sh")
-                    .arg(dir)
-                    .arg(provider);
-                command
-            }
-            Place::Pod { kubectl, pod } => {
-                kubectl.exec_sh(pod, CONTAINER, script, &[POD_STATE_DIR, provider])
-            }
-        };
-        let output = command.stdin(std::process::Stdio::null()).output().await?;
-        anyhow::ensure!(
-            output.status.success(),
-            "openclaw failed while importing the sign-in: {}",
-            String::from_utf8_lossy(&output.stderr)
-                .lines()
-                .last()
-                .unwrap_or("")
-                .trim()
-        );
-        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
-    }
-
     async fn offer_restart(&self, restart: bool) -> anyhow::Result<()> {
-        let Place::Pod { kubectl, .. } = &self.place else {
+        let Place::Pod { kubectl, .. } = &self.store.place else {
             return Ok(());
         };
         let args = ["rollout", "restart", "deployment/openclaw"];
@@ -519,71 +351,6 @@ impl<'a> Face<'a> {
     }
 }
 
-/// Lists the Codex profiles with OpenClaw itself (for releases that keep them in SQLite).
-const IMPORT_LIST_SCRIPT: &str = openclaw_script!(
-    r#"OPENCLAW_STATE_DIR="$1" oc models auth list --provider "$2" --json
-"#
-);
-
-/// `openclaw models auth list --json` → profiles (id, email, expiry).
-fn parse_listing(listing: &str) -> anyhow::Result<Vec<StoredProfile>> {
-    let start = listing
-        .find('{')
-        .ok_or_else(|| anyhow::anyhow!("openclaw printed no profile list"))?;
-    let value: Value = serde_json::Deserializer::from_str(&listing[start..])
-        .into_iter::<Value>()
-        .next()
-        .ok_or_else(|| anyhow::anyhow!("openclaw printed no profile list"))??;
-    Ok(value
-        .get("profiles")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .map(|p| StoredProfile {
-            id: p
-                .get("id")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string(),
-            email: p.get("email").and_then(Value::as_str).map(str::to_string),
-            plan: None,
-            expires_ms: p
-                .get("expiresAt")
-                .and_then(Value::as_str)
-                .and_then(|t| {
-                    aws_smithy_types::DateTime::from_str(
-                        t,
-                        aws_smithy_types::date_time::Format::DateTime,
-                    )
-                    .ok()
-                })
-                .map(|d| d.to_millis().unwrap_or(0)),
-        })
-        .collect())
-}
-
-/// A running OpenClaw pod, or what to do when there is none.
-async fn running_pod(kubectl: &Kubectl) -> anyhow::Result<String> {
-    let names = kubectl
-        .run(&[
-            "get",
-            "pods",
-            "-l",
-            "app.kubernetes.io/name=openclaw",
-            "--field-selector=status.phase=Running",
-            "-o",
-            "jsonpath={.items[*].metadata.name}",
-        ])
-        .await?;
-    names.split_whitespace().next().map(str::to_string).ok_or_else(|| {
-        anyhow::anyhow!(
-            "no running OpenClaw pod in namespace {}: sync the manifests (Argo CD) or run `{}`, then sign in again; or use --state-dir for a local OpenClaw",
-            kubectl.namespace,
-            kubectl.display(&["scale", "deployment/openclaw", "--replicas=1"])
-        )
-    })
-}
-
 /// One line from stdin: the pasted redirect URL or code (a one-time code, useless without the
 /// PKCE verifier that never leaves this process).
 async fn read_paste() -> anyhow::Result<String> {
@@ -592,11 +359,4 @@ async fn read_paste() -> anyhow::Result<String> {
         .read_line(&mut line)
         .await?;
     Ok(line)
-}
-
-/// `2026-12-03T12:36:26Z`
-fn format_ms(ms: i64) -> String {
-    aws_smithy_types::DateTime::from_secs(ms.div_euclid(1000))
-        .fmt(aws_smithy_types::date_time::Format::DateTime)
-        .unwrap_or_else(|_| ms.to_string())
 }

@@ -2,6 +2,7 @@
 
 pub mod codex;
 pub mod secrets;
+pub mod wizard;
 
 /// Whether a command found something to report (exit 1) or not (exit 0), or a command's own
 /// documented code (`codex status`: 2 = expiring, as `openclaw models status --check`).

@@ -3,3 +3,4 @@
 pub mod config;
 pub mod credentials;
 pub mod release;
+pub mod store;

@@ -370,14 +370,14 @@ fn base_context(profile: &Profile) -> Value {
 }
 
 /// A probe that reads the JSON body: the Control UI answers unknown paths with 200.
-fn probe_script(path: &str, check: &str) -> String {
+pub fn probe_script(path: &str, check: &str) -> String {
     format!(
         "fetch('http://127.0.0.1:{GATEWAY_PORT}{path}').then(r=>r.json()).then(b=>process.exit({check}?0:1),()=>process.exit(1))"
     )
 }
 
 /// RFC 1918 and link-local ranges plus the profile's extra ones, split by address family.
-fn excepted_cidrs(profile: &Profile) -> (Vec<String>, Vec<String>) {
+pub fn excepted_cidrs(profile: &Profile) -> (Vec<String>, Vec<String>) {
     let mut ipv4: Vec<String> = IPV4_PRIVATE.iter().map(|c| c.to_string()).collect();
     let mut ipv6: Vec<String> = IPV6_PRIVATE.iter().map(|c| c.to_string()).collect();
     for cidr in &profile.network_policy.extra_excepted_cidrs {

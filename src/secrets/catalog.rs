@@ -217,6 +217,48 @@ pub fn ssm_path(profile: &Profile, parameter: &Parameter) -> String {
     format!("{}/{}", profile.aws.ssm_prefix, parameter.name)
 }
 
+/// The page where a token is made, and what to do there.
+pub fn token_page(name: &str, profile: &Profile) -> Option<(&'static str, Vec<String>)> {
+    let page = match name {
+        "DISCORD_BOT_TOKEN" => (
+            "https://discord.com/developers/applications",
+            vec![
+                "open your application (or create one) > Bot".to_string(),
+                "Reset Token, copy it; turn on MESSAGE CONTENT INTENT on the same page".to_string(),
+            ],
+        ),
+        "GITHUB_TOKEN" => (
+            "https://github.com/settings/personal-access-tokens/new",
+            vec![
+                "fine-grained token, expiration 90 days or less".to_string(),
+                format!(
+                    "Repository access: Only select repositories: {}",
+                    profile.github_repos().join(", ")
+                ),
+                "Permissions: Contents: Read and write; Pull requests: Read and write; Metadata: Read-only".to_string(),
+            ],
+        ),
+        "ANTHROPIC_API_KEY" => (
+            "https://console.anthropic.com/settings/keys",
+            vec!["Create Key; it starts with sk-ant-".to_string()],
+        ),
+        "OPENAI_API_KEY" => (
+            "https://platform.openai.com/api-keys",
+            vec!["Create new secret key; it starts with sk-".to_string()],
+        ),
+        "ZAI_API_KEY" => (
+            "https://z.ai/manage-apikey/apikey-list",
+            vec!["Create a new API key".to_string()],
+        ),
+        "GEMINI_API_KEY" => (
+            "https://aistudio.google.com/apikey",
+            vec!["Create API key".to_string()],
+        ),
+        _ => return None,
+    };
+    Some(page)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

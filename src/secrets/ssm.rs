@@ -55,6 +55,10 @@ pub struct Version {
 impl Store {
     /// Connect with the standard credential chain; `region` is where the parameters live.
     /// `endpoint_url` overrides the endpoint (as AWS_ENDPOINT_URL_SSM does).
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
     pub async fn connect(region: &str, kms_key_alias: &str, endpoint_url: Option<&str>) -> Self {
         let retry = RetryConfig::standard()
             .with_max_attempts(MAX_ATTEMPTS)

@@ -1,4 +1,8 @@
-//! The faces: how values reach the engine from an operator (prompts) or a script (batch).
+//! The faces over the engine: the full-screen TUI, plain prompts, and batch. They read keys or
+//! answers and draw; they never talk to AWS, the cluster or OpenAI themselves.
 
 pub mod batch;
+pub mod face;
+pub mod plain;
 pub mod prompts;
+pub mod tui;

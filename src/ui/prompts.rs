@@ -7,52 +7,11 @@ use inquire::{Confirm, InquireError, Password, PasswordDisplayMode};
 use secrecy::SecretString;
 
 use crate::profile::Profile;
+use crate::secrets::catalog;
 
 /// Whether prompting is possible: both ends are a terminal.
 pub fn can_prompt() -> bool {
     std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
-}
-
-/// The page where a token is made, and what to do there.
-pub fn token_page(name: &str, profile: &Profile) -> Option<(&'static str, Vec<String>)> {
-    let page = match name {
-        "DISCORD_BOT_TOKEN" => (
-            "https://discord.com/developers/applications",
-            vec![
-                "open your application (or create one) > Bot".to_string(),
-                "Reset Token, copy it; turn on MESSAGE CONTENT INTENT on the same page".to_string(),
-            ],
-        ),
-        "GITHUB_TOKEN" => (
-            "https://github.com/settings/personal-access-tokens/new",
-            vec![
-                "fine-grained token, expiration 90 days or less".to_string(),
-                format!(
-                    "Repository access: Only select repositories: {}",
-                    profile.github_repos().join(", ")
-                ),
-                "Permissions: Contents: Read and write; Pull requests: Read and write; Metadata: Read-only".to_string(),
-            ],
-        ),
-        "ANTHROPIC_API_KEY" => (
-            "https://console.anthropic.com/settings/keys",
-            vec!["Create Key; it starts with sk-ant-".to_string()],
-        ),
-        "OPENAI_API_KEY" => (
-            "https://platform.openai.com/api-keys",
-            vec!["Create new secret key; it starts with sk-".to_string()],
-        ),
-        "ZAI_API_KEY" => (
-            "https://z.ai/manage-apikey/apikey-list",
-            vec!["Create a new API key".to_string()],
-        ),
-        "GEMINI_API_KEY" => (
-            "https://aistudio.google.com/apikey",
-            vec!["Create API key".to_string()],
-        ),
-        _ => return None,
-    };
-    Some(page)
 }
 
 /// Show where the token is made (opening the page unless `no_browser`), then ask for it masked.
@@ -63,7 +22,7 @@ pub fn ask_secret(
     profile: &Profile,
     no_browser: bool,
 ) -> anyhow::Result<Option<SecretString>> {
-    if let Some((url, steps)) = token_page(name, profile) {
+    if let Some((url, steps)) = catalog::token_page(name, profile) {
         eprintln!("\n{name}: {description}\n  make it at {url}");
         for step in steps {
             eprintln!("  - {step}");
@@ -73,15 +32,27 @@ pub fn ask_secret(
             let _ = open::that_detached(url);
         }
     }
-    let answer = Password::new(&format!("{name}:"))
+    masked(
+        &format!("{name}:"),
+        "pasting works; the value is not shown; empty skips",
+    )
+    .map_err(interrupted)
+}
+
+/// A masked line; None when left empty.
+pub fn masked(prompt: &str, help: &str) -> Result<Option<SecretString>, InquireError> {
+    Password::new(prompt)
         .with_display_mode(PasswordDisplayMode::Masked)
         .without_confirmation()
-        .with_help_message("pasting works; the value is not shown; empty skips")
-        .prompt();
-    match answer {
-        Ok(value) if value.is_empty() => Ok(None),
-        Ok(value) => Ok(Some(SecretString::from(value))),
-        Err(e) => Err(interrupted(e)),
+        .with_help_message(help)
+        .prompt()
+        .map(|value| (!value.is_empty()).then(|| SecretString::from(value)))
+}
+
+/// Without colours when NO_COLOR is set (https://no-color.org).
+pub fn respect_no_color() {
+    if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+        inquire::set_global_render_config(inquire::ui::RenderConfig::empty());
     }
 }
 

@@ -107,3 +107,4 @@ pub fn kubectl() -> PathBuf {
 }
 
 pub mod ssm;
+pub mod tmux;

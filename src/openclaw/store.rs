@@ -1,0 +1,306 @@
+//! Where a Codex sign-in is kept for OpenClaw: a local state dir or the running pod's volume.
+//! Read, merge, write (through `cluster::volume`), import where the release needs it, and list
+//! what OpenClaw itself sees. Shared by `clawboot codex …` and the wizard's Wave 4.
+
+use std::path::PathBuf;
+
+use secrecy::SecretString;
+use serde::Serialize;
+use serde_json::Value;
+
+use super::credentials::{self, Merged, StoredProfile, AUTH_PROFILES};
+use super::release::Release;
+use crate::cluster::kubectl::Kubectl;
+use crate::cluster::volume;
+use crate::codex::{claims::Claims, token::Tokens};
+
+/// The state dir inside the official image (the PVC mount).
+pub const POD_STATE_DIR: &str = "/home/node/.openclaw";
+pub const CONTAINER: &str = "openclaw";
+/// Selects the OpenClaw pod.
+pub const POD_SELECTOR: &str = "app.kubernetes.io/name=openclaw";
+/// A sign-in that expires sooner than this is reported as expiring.
+const EXPIRING_MS: i64 = 24 * 3600 * 1000;
+
+/// A shell script with `oc`: the openclaw CLI on PATH, else the image's entry point.
+macro_rules! openclaw_script {
+    ($body:literal) => {
+        concat!(
+            "set -eu\n",
+            "oc() { if command -v openclaw >/dev/null 2>&1; then openclaw \"$@\"; else node /app/openclaw.mjs \"$@\"; fi; }\n",
+            $body
+        )
+    };
+}
+
+/// Imports the JSON file into OpenClaw's SQLite store (≥ 2026.7) with `openclaw doctor --fix`,
+/// pointed at a scratch copy of the config so the GitOps-owned openclaw.json is not touched.
+const IMPORT_SCRIPT: &str = openclaw_script!(
+    r#"state="$1"
+scratch=$(mktemp "${TMPDIR:-/tmp}/clawboot-config.XXXXXX")
+trap 'rm -f "$scratch"' EXIT
+if [ -f "$state/openclaw.json" ]; then cp "$state/openclaw.json" "$scratch"; else echo '{}' > "$scratch"; fi
+OPENCLAW_STATE_DIR="$state" OPENCLAW_CONFIG_PATH="$scratch" oc doctor --fix --non-interactive --yes >/dev/null
+OPENCLAW_STATE_DIR="$state" OPENCLAW_CONFIG_PATH="$scratch" oc models auth list --provider "$2" --json
+"#
+);
+
+/// Lists the Codex profiles with OpenClaw itself (for releases that keep them in SQLite).
+const LIST_SCRIPT: &str = openclaw_script!(
+    r#"OPENCLAW_STATE_DIR="$1" oc models auth list --provider "$2" --json
+"#
+);
+
+/// Where the credentials live.
+pub enum Place {
+    Local(PathBuf),
+    Pod { kubectl: Kubectl, pod: String },
+}
+
+/// How a stored sign-in stands, as `openclaw models status --check` sees it (worst last).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SignIn {
+    Ok,
+    Expiring,
+    Expired,
+}
+
+impl SignIn {
+    pub fn of(profile: &StoredProfile, now_ms: i64) -> Self {
+        match profile.expires_ms {
+            Some(ms) if ms <= now_ms => Self::Expired,
+            Some(ms) if ms - now_ms < EXPIRING_MS => Self::Expiring,
+            Some(_) => Self::Ok,
+            None => Self::Expired,
+        }
+    }
+}
+
+/// A sign-in ready to be written: the merged file and what merging changes.
+pub struct Prepared {
+    pub id: String,
+    pub claims: Claims,
+    pub expires_at_ms: i64,
+    pub merged: Merged,
+}
+
+pub struct CredentialStore {
+    pub release: Release,
+    pub place: Place,
+}
+
+impl CredentialStore {
+    /// The running OpenClaw pod's volume, or what to do when there is no such pod.
+    pub async fn in_cluster(release: Release, kubectl: Kubectl) -> anyhow::Result<Self> {
+        let pod = running_pod(&kubectl).await?;
+        Ok(Self {
+            release,
+            place: Place::Pod { kubectl, pod },
+        })
+    }
+
+    pub fn local(release: Release, dir: PathBuf) -> Self {
+        Self {
+            release,
+            place: Place::Local(dir),
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match &self.place {
+            Place::Local(dir) => dir.join(AUTH_PROFILES).display().to_string(),
+            Place::Pod { pod, kubectl } => format!("pod {}/{pod}", kubectl.namespace),
+        }
+    }
+
+    /// Merge new tokens into what is stored; nothing is written yet.
+    pub async fn prepare(&self, tokens: &Tokens) -> anyhow::Result<Prepared> {
+        let claims = tokens.claims()?;
+        let id = credentials::profile_id(self.release, &claims);
+        let entry = credentials::profile_entry(self.release, tokens, &claims);
+        let merged = credentials::merge(self.read().await?.as_ref(), &id, entry)?;
+        Ok(Prepared {
+            id,
+            claims,
+            expires_at_ms: tokens.expires_at_ms,
+            merged,
+        })
+    }
+
+    /// Write the merged file (when it changed) and import it where the release needs that.
+    pub async fn commit(&self, prepared: &Prepared) -> anyhow::Result<()> {
+        if prepared.merged.change != credentials::ProfileChange::Unchanged {
+            self.write(&prepared.merged.text).await?;
+        }
+        if credentials::needs_import(self.release) {
+            self.import(&prepared.id).await?;
+        }
+        Ok(())
+    }
+
+    /// The Codex profiles OpenClaw will see: the JSON file, or (imported) OpenClaw's own list.
+    pub async fn profiles(&self) -> anyhow::Result<Vec<StoredProfile>> {
+        if let Some(text) = self.read().await? {
+            let profiles = credentials::stored_profiles(&text)?;
+            if !profiles.is_empty() || !credentials::needs_import(self.release) {
+                return Ok(profiles);
+            }
+        }
+        if !credentials::needs_import(self.release) {
+            return Ok(Vec::new());
+        }
+        parse_listing(&self.run_script(LIST_SCRIPT).await?)
+    }
+
+    pub async fn read(&self) -> anyhow::Result<Option<SecretString>> {
+        match &self.place {
+            Place::Local(dir) => match std::fs::read_to_string(dir.join(AUTH_PROFILES)) {
+                Ok(text) => Ok(Some(SecretString::from(text))),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(anyhow::anyhow!(
+                    "cannot read {}: {e}",
+                    dir.join(AUTH_PROFILES).display()
+                )),
+            },
+            Place::Pod { kubectl, pod } => {
+                let path = format!("{POD_STATE_DIR}/{AUTH_PROFILES}");
+                let output = kubectl
+                    .exec_sh(pod, CONTAINER, "cat \"$1\" 2>/dev/null || true", &[&path])
+                    .stdin(std::process::Stdio::null())
+                    .output()
+                    .await?;
+                anyhow::ensure!(
+                    output.status.success(),
+                    "cannot read {path} in pod {pod}: {}",
+                    String::from_utf8_lossy(&output.stderr).trim()
+                );
+                let text = String::from_utf8(output.stdout)?;
+                Ok((!text.trim().is_empty()).then(|| SecretString::from(text)))
+            }
+        }
+    }
+
+    pub async fn write(&self, text: &SecretString) -> anyhow::Result<()> {
+        match &self.place {
+            Place::Local(dir) => volume::write_local(&dir.join(AUTH_PROFILES), text).await,
+            Place::Pod { kubectl, pod } => {
+                let path = format!("{POD_STATE_DIR}/{AUTH_PROFILES}");
+                volume::write_in_pod(kubectl, pod, CONTAINER, &path, text).await
+            }
+        }
+    }
+
+    /// Run the import and check that OpenClaw now lists the profile.
+    async fn import(&self, id: &str) -> anyhow::Result<()> {
+        let listed = parse_listing(&self.run_script(IMPORT_SCRIPT).await?)?;
+        anyhow::ensure!(
+            listed.iter().any(|p| p.id == id),
+            "OpenClaw {} did not import {id} (it lists: {}): check `openclaw doctor` in the pod",
+            self.release,
+            listed
+                .iter()
+                .map(|p| p.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        Ok(())
+    }
+
+    /// Run one of the OpenClaw scripts where the state lives; returns its stdout.
+    async fn run_script(&self, script: &str) -> anyhow::Result<String> {
+        let provider = credentials::provider(self.release);
+        let mut command = match &self.place {
+            Place::Local(dir) => {
+                let mut command = tokio::process::Command::new("sh");
+                command
+                    .arg("-c")
+                    .arg(script)
+                    .arg("sh")
+                    .arg(dir)
+                    .arg(provider);
+                command
+            }
+            Place::Pod { kubectl, pod } => {
+                kubectl.exec_sh(pod, CONTAINER, script, &[POD_STATE_DIR, provider])
+            }
+        };
+        let output = command.stdin(std::process::Stdio::null()).output().await?;
+        anyhow::ensure!(
+            output.status.success(),
+            "openclaw failed while importing the sign-in: {}",
+            String::from_utf8_lossy(&output.stderr)
+                .lines()
+                .last()
+                .unwrap_or("")
+                .trim()
+        );
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    }
+}
+
+/// `openclaw models auth list --json` → profiles (id, email, expiry).
+fn parse_listing(listing: &str) -> anyhow::Result<Vec<StoredProfile>> {
+    let start = listing
+        .find('{')
+        .ok_or_else(|| anyhow::anyhow!("openclaw printed no profile list"))?;
+    let value: Value = serde_json::Deserializer::from_str(&listing[start..])
+        .into_iter::<Value>()
+        .next()
+        .ok_or_else(|| anyhow::anyhow!("openclaw printed no profile list"))??;
+    Ok(value
+        .get("profiles")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|p| StoredProfile {
+            id: p
+                .get("id")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
+            email: p.get("email").and_then(Value::as_str).map(str::to_string),
+            plan: None,
+            expires_ms: p
+                .get("expiresAt")
+                .and_then(Value::as_str)
+                .and_then(|t| {
+                    aws_smithy_types::DateTime::from_str(
+                        t,
+                        aws_smithy_types::date_time::Format::DateTime,
+                    )
+                    .ok()
+                })
+                .map(|d| d.to_millis().unwrap_or(0)),
+        })
+        .collect())
+}
+
+/// A running OpenClaw pod, or what to do when there is none.
+async fn running_pod(kubectl: &Kubectl) -> anyhow::Result<String> {
+    let names = kubectl
+        .run(&[
+            "get",
+            "pods",
+            "-l",
+            POD_SELECTOR,
+            "--field-selector=status.phase=Running",
+            "-o",
+            "jsonpath={.items[*].metadata.name}",
+        ])
+        .await?;
+    names.split_whitespace().next().map(str::to_string).ok_or_else(|| {
+        anyhow::anyhow!(
+            "no running OpenClaw pod in namespace {}: sync the manifests (Argo CD) or run `{}`, then sign in again; or use --state-dir for a local OpenClaw",
+            kubectl.namespace,
+            kubectl.display(&["scale", "deployment/openclaw", "--replicas=1"])
+        )
+    })
+}
+
+/// `2026-12-03T12:36:26Z`
+pub fn format_ms(ms: i64) -> String {
+    aws_smithy_types::DateTime::from_secs(ms.div_euclid(1000))
+        .fmt(aws_smithy_types::date_time::Format::DateTime)
+        .unwrap_or_else(|_| ms.to_string())
+}

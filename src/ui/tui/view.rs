@@ -1,0 +1,706 @@
+//! Drawing the TUI: a header, the waves as a checklist (a strip on narrow terminals), the
+//! current wave's report with its question or progress, a log line and key hints. Secret
+//! fields are drawn as dots only.
+
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::{Block, Borders, Clear, Gauge, Paragraph, Wrap};
+use ratatui::Frame;
+
+use super::app::{App, Prompt, Screen};
+use crate::ui::face::{mark_symbol, status_symbol};
+use crate::waves::flow::Outcome;
+use crate::waves::{Mark, Question, Status, Wave};
+
+/// Below this width the checklist becomes a one-line strip above the report.
+const SIDE_BY_SIDE: u16 = 80;
+const CHECKLIST_WIDTH: u16 = 27;
+const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+pub fn draw(frame: &mut Frame, app: &App) {
+    let [header, body, log, hints] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(frame.area());
+    frame.render_widget(
+        Paragraph::new(" clawboot · OpenClaw on Kubernetes")
+            .style(style(app, Color::Cyan).add_modifier(Modifier::BOLD)),
+        header,
+    );
+    match app.screen {
+        Screen::Home { selected } => draw_home(frame, app, selected, body),
+        Screen::Run => draw_run(frame, app, body),
+    }
+    let last = app.log.back().map(String::as_str).unwrap_or("");
+    frame.render_widget(
+        Paragraph::new(format!(" {last}")).style(style(app, Color::DarkGray)),
+        log,
+    );
+    frame.render_widget(
+        Paragraph::new(format!(" {}", key_hints(app)))
+            .style(Style::default().add_modifier(Modifier::DIM)),
+        hints,
+    );
+}
+
+/// A foreground colour, or nothing under NO_COLOR.
+fn style(app: &App, color: Color) -> Style {
+    if app.color {
+        Style::default().fg(color)
+    } else {
+        Style::default()
+    }
+}
+
+fn draw_home(frame: &mut Frame, app: &App, selected: usize, area: Rect) {
+    let mut lines = vec![
+        Line::from(""),
+        Line::from(Span::styled(
+            "What to do?",
+            Style::default().add_modifier(Modifier::BOLD),
+        )),
+        Line::from(""),
+    ];
+    for (i, (_, label)) in app.tasks().iter().enumerate() {
+        let line = if i == selected {
+            Line::from(Span::styled(
+                format!("› {label}"),
+                style(app, Color::Cyan).add_modifier(Modifier::REVERSED),
+            ))
+        } else {
+            Line::from(format!("  {label}"))
+        };
+        lines.push(line);
+    }
+    if app.resumable {
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled(
+            "An earlier setup was interrupted: what it did is kept and not asked again.",
+            style(app, Color::Yellow),
+        )));
+    }
+    let block = Block::default().borders(Borders::TOP).title(" Home ");
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
+    );
+}
+
+fn draw_run(frame: &mut Frame, app: &App, area: Rect) {
+    let (checklist, detail) = if area.width >= SIDE_BY_SIDE {
+        let [left, right] =
+            Layout::horizontal([Constraint::Length(CHECKLIST_WIDTH), Constraint::Min(20)])
+                .areas(area);
+        (left, right)
+    } else {
+        let [top, bottom] =
+            Layout::vertical([Constraint::Length(2), Constraint::Min(1)]).areas(area);
+        (top, bottom)
+    };
+    if area.width >= SIDE_BY_SIDE {
+        draw_checklist(frame, app, checklist);
+    } else {
+        draw_strip(frame, app, checklist);
+    }
+    let bottom = bottom_height(app, detail.width);
+    let [report, bottom_area] =
+        Layout::vertical([Constraint::Min(1), Constraint::Length(bottom)]).areas(detail);
+    draw_report(frame, app, report);
+    if let Some(outcome) = &app.outcome {
+        draw_outcome(frame, app, outcome, bottom_area);
+    } else if let Some(prompt) = &app.prompt {
+        draw_prompt(frame, app, prompt, bottom_area);
+    } else if app.progress.is_some() {
+        draw_progress(frame, app, bottom_area);
+    }
+}
+
+fn status_color(status: &Status) -> Color {
+    match status {
+        Status::Done(_) => Color::Green,
+        Status::Todo(_) => Color::Yellow,
+        Status::Working(_) => Color::Cyan,
+        Status::Attention(_) => Color::Yellow,
+        Status::Failed(_) => Color::Red,
+        Status::Pending | Status::Skipped(_) => Color::DarkGray,
+    }
+}
+
+fn symbol(app: &App, status: &Status) -> &'static str {
+    match status {
+        Status::Working(_) => SPINNER[app.ticks % SPINNER.len()],
+        other => status_symbol(other),
+    }
+}
+
+fn draw_checklist(frame: &mut Frame, app: &App, area: Rect) {
+    let lines: Vec<Line> = Wave::ALL
+        .iter()
+        .map(|&wave| {
+            let report = app.report(wave);
+            let text = format!(
+                " {} {} {}",
+                symbol(app, &report.status),
+                wave.number(),
+                wave.title()
+            );
+            let mut style = style(app, status_color(&report.status));
+            if wave == app.current {
+                style = style.add_modifier(Modifier::BOLD | Modifier::REVERSED);
+            }
+            Line::from(Span::styled(text, style))
+        })
+        .collect();
+    let block = Block::default()
+        .borders(Borders::RIGHT | Borders::TOP)
+        .title(" Waves ");
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+fn draw_strip(frame: &mut Frame, app: &App, area: Rect) {
+    let spans: Vec<Span> = Wave::ALL
+        .iter()
+        .map(|&wave| {
+            let report = app.report(wave);
+            let mut style = style(app, status_color(&report.status));
+            if wave == app.current {
+                style = style.add_modifier(Modifier::BOLD | Modifier::REVERSED);
+            }
+            Span::styled(
+                format!(" {}{} ", symbol(app, &report.status), wave.number()),
+                style,
+            )
+        })
+        .collect();
+    let block = Block::default().borders(Borders::TOP).title(" Waves ");
+    frame.render_widget(Paragraph::new(Line::from(spans)).block(block), area);
+}
+
+fn mark_color(mark: Mark) -> Color {
+    match mark {
+        Mark::Ok => Color::Green,
+        Mark::Todo => Color::Yellow,
+        Mark::Warn => Color::Yellow,
+        Mark::Fail => Color::Red,
+        Mark::Info => Color::Gray,
+    }
+}
+
+fn draw_report(frame: &mut Frame, app: &App, area: Rect) {
+    let report = app.report(app.current);
+    let mut lines = vec![Line::from(vec![
+        Span::styled(
+            format!("{} ", symbol(app, &report.status)),
+            style(app, status_color(&report.status)),
+        ),
+        Span::styled(
+            report.status.summary().to_string(),
+            Style::default().add_modifier(Modifier::BOLD),
+        ),
+    ])];
+    for line in &report.lines {
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("  {} ", mark_symbol(line.mark)),
+                style(app, mark_color(line.mark)),
+            ),
+            Span::raw(line.text.clone()),
+        ]));
+    }
+    if !report.diff.is_empty() {
+        lines.push(Line::from(""));
+        for diff_line in report.diff.lines() {
+            let color = match diff_line.chars().next() {
+                Some('+') => Color::Green,
+                Some('-') => Color::Red,
+                Some('@') => Color::Cyan,
+                _ => Color::Reset,
+            };
+            lines.push(Line::from(Span::styled(
+                diff_line.to_string(),
+                style(app, color),
+            )));
+        }
+    }
+    let title = format!(" Wave {} · {} ", app.current.number(), app.current.title());
+    let block = Block::default().borders(Borders::TOP).title(title);
+    frame.render_widget(
+        Paragraph::new(Text::from(lines))
+            .block(block)
+            .wrap(Wrap { trim: false })
+            .scroll((app.scroll, 0)),
+        area,
+    );
+}
+
+/// Rows the question, the progress or the outcome needs under the report.
+fn bottom_height(app: &App, width: u16) -> u16 {
+    if let Some(outcome) = &app.outcome {
+        let inner = width.saturating_sub(2).max(10);
+        return 2 + outcome_lines(outcome)
+            .iter()
+            .map(|l| rows(l, inner))
+            .sum::<u16>();
+    }
+    match app.prompt.as_ref().map(|p| &p.question) {
+        Some(Question::Confirm { .. }) => 3,
+        Some(Question::Secret {
+            description,
+            page,
+            problem,
+            ..
+        }) => {
+            let inner = width.saturating_sub(2).max(10);
+            let page_rows = page.as_ref().map_or(0, |(url, steps)| {
+                rows(&format!("make it at {url}"), inner)
+                    + steps
+                        .iter()
+                        .map(|s| rows(s, inner.saturating_sub(4)))
+                        .sum::<u16>()
+            });
+            3 + rows(description, inner)
+                + page_rows
+                + problem.as_ref().map_or(0, |p| rows(p, inner))
+        }
+        Some(Question::Redirect { url, .. }) => 5 + rows(url, width.saturating_sub(2).max(10)),
+        Some(Question::Pick { options, .. }) => 2 + options.len() as u16,
+        None if app.progress.is_some() => 3,
+        None => 0,
+    }
+}
+
+fn draw_prompt(frame: &mut Frame, app: &App, prompt: &Prompt, area: Rect) {
+    let accent = style(app, Color::Cyan);
+    let (title, lines) = match &prompt.question {
+        Question::Confirm { text, default, .. } => (
+            " Apply? ".to_string(),
+            vec![Line::from(format!(
+                "{text}  [{}]",
+                if *default { "Y/n" } else { "y/N" }
+            ))],
+        ),
+        Question::Secret {
+            name,
+            description,
+            page,
+            problem,
+        } => {
+            let mut lines = vec![Line::from(description.clone())];
+            if let Some((url, steps)) = page {
+                lines.push(Line::from(format!("make it at {url}")));
+                lines.extend(steps.iter().map(|s| Line::from(format!("  - {s}"))));
+            }
+            if let Some(problem) = problem {
+                lines.push(Line::from(Span::styled(
+                    format!("refused: {problem}; nothing was written"),
+                    style(app, Color::Red),
+                )));
+            }
+            lines.push(field_line(prompt, accent));
+            (format!(" {name} "), lines)
+        }
+        Question::Redirect { url, listening } => {
+            let mut lines = vec![
+                Line::from("Sign in to ChatGPT in a browser, on any machine:"),
+                Line::from(url.clone()),
+            ];
+            lines.push(Line::from(match listening {
+                Some(port) => format!(
+                    "then paste the address it ended on, or let it return to 127.0.0.1:{port}"
+                ),
+                None => "then paste the address it ended on (or the code)".to_string(),
+            }));
+            lines.push(field_line(prompt, accent));
+            (" Codex sign-in ".to_string(), lines)
+        }
+        Question::Pick { text, options } => {
+            let mut lines = Vec::new();
+            for (i, option) in options.iter().enumerate() {
+                let mark = if prompt.picked[i] { "[x]" } else { "[ ]" };
+                let mut line_style = Style::default();
+                if i == prompt.cursor {
+                    line_style = accent.add_modifier(Modifier::REVERSED);
+                }
+                lines.push(Line::from(Span::styled(
+                    format!("{mark} {option}"),
+                    line_style,
+                )));
+            }
+            (format!(" {text} "), lines)
+        }
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(accent)
+        .title(title);
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
+    );
+}
+
+/// The typed value as dots, and how many characters it has.
+fn field_line(prompt: &Prompt, accent: Style) -> Line<'static> {
+    let count = prompt.field.chars().count();
+    let dots = "•".repeat(count.min(40));
+    let more = if count > 40 { "…" } else { "" };
+    Line::from(vec![
+        Span::styled("› ", accent),
+        Span::raw(format!("{dots}{more}▏")),
+        Span::styled(
+            if count > 0 {
+                format!("  {count} characters, hidden")
+            } else {
+                String::new()
+            },
+            Style::default().add_modifier(Modifier::DIM),
+        ),
+    ])
+}
+
+fn draw_progress(frame: &mut Frame, app: &App, area: Rect) {
+    let Some(progress) = &app.progress else {
+        return;
+    };
+    let block = Block::default().borders(Borders::ALL);
+    if progress.countdown {
+        let left = progress.done;
+        let text = format!(
+            "{} waiting for approval, {:>2}:{:02} left",
+            SPINNER[app.ticks % SPINNER.len()],
+            left / 60,
+            left % 60
+        );
+        frame.render_widget(Paragraph::new(text).block(block), area);
+    } else {
+        let ratio = if progress.total == 0 {
+            0.0
+        } else {
+            progress.done as f64 / progress.total as f64
+        };
+        let gauge = Gauge::default()
+            .block(block)
+            .gauge_style(style(app, Color::Cyan))
+            .ratio(ratio.clamp(0.0, 1.0))
+            .label(format!("{} of {}", progress.done, progress.total));
+        frame.render_widget(gauge, area);
+    }
+}
+
+/// Rows `text` takes when wrapped at `width`.
+fn rows(text: &str, width: u16) -> u16 {
+    (text.chars().count() as u16).div_ceil(width).max(1)
+}
+
+fn outcome_lines(outcome: &Outcome) -> Vec<String> {
+    match outcome {
+        Outcome::Complete => vec!["All waves are done.".into()],
+        Outcome::Incomplete(left) => {
+            let mut lines = vec![
+                "Still to do (run clawboot again when ready; what is done is not asked again):"
+                    .to_string(),
+            ];
+            lines.extend(left.iter().map(|l| format!("  - {l}")));
+            lines
+        }
+        Outcome::Interrupted => {
+            vec!["Stopped. What was done is kept; run clawboot again to resume.".into()]
+        }
+        Outcome::Failed(why) => vec![format!("error: {why}")],
+    }
+}
+
+fn draw_outcome(frame: &mut Frame, app: &App, outcome: &Outcome, area: Rect) {
+    let color = match outcome {
+        Outcome::Complete => Color::Green,
+        Outcome::Incomplete(_) | Outcome::Interrupted => Color::Yellow,
+        Outcome::Failed(_) => Color::Red,
+    };
+    let lines: Vec<Line> = outcome_lines(outcome).into_iter().map(Line::from).collect();
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(style(app, color))
+        .title(" Finished ");
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
+    );
+}
+
+fn key_hints(app: &App) -> &'static str {
+    if app.outcome.is_some() {
+        return "←→ other waves · ↑↓ scroll · Enter leave";
+    }
+    if app.stopping {
+        return "stopping after the step under way…";
+    }
+    match (&app.screen, app.prompt.as_ref().map(|p| &p.question)) {
+        (Screen::Home { .. }, _) => "↑↓ choose · Enter start · q quit",
+        (_, Some(Question::Confirm { .. })) => {
+            "y/Enter yes · n no · ↑↓ PgUp PgDn scroll · Ctrl-C stop"
+        }
+        (_, Some(Question::Pick { .. })) => "↑↓ move · Space select · Enter confirm · Ctrl-C stop",
+        (_, Some(_)) => "type or paste · Enter submit · Esc leave for later · Ctrl-C stop",
+        (_, None) => "←→ other waves · ↑↓ scroll · Ctrl-C stop after this step",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::backend::TestBackend;
+    use ratatui::Terminal;
+    use tokio::sync::oneshot;
+
+    use super::*;
+    use crate::ui::tui::app::Action;
+    use crate::waves::{Answer, Event, Report};
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    fn screen(app: &App, width: u16, height: u16) -> String {
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+        terminal.draw(|frame| draw(frame, app)).unwrap();
+        terminal.backend().to_string()
+    }
+
+    fn running() -> App {
+        let mut app = App::new(Some(crate::waves::flow::Task::Setup), false, false, true);
+        app.on_event(Event::Report(
+            Report::new(Wave::Preflight, Status::Attention("2 finding(s): the waves that need them are skipped".into()))
+                .line(Mark::Ok, "AWS: SSM answers in ap-northeast-1 (0 parameters under /lolice/openclaw)")
+                .line(Mark::Fail, "cluster unreachable: https://10.0.0.1:6443 did not answer (dial tcp: i/o timeout): check the VPN and `kubectl config current-context`; the offline waves still work")
+                .line(Mark::Warn, "not on PATH: terraform (for Wave 1's plan/apply)"),
+        ));
+        app.on_event(Event::Report(Report::new(
+            Wave::Infrastructure,
+            Status::Done("14 files written into /srv/arch".into()),
+        )));
+        app
+    }
+
+    /// Ask `question`; the receiver is kept so the question stays open.
+    fn ask(app: &mut App, question: Question) -> oneshot::Receiver<Answer> {
+        let (reply, answer) = oneshot::channel();
+        app.on_event(Event::Ask(question, reply));
+        answer
+    }
+
+    fn key(app: &mut App, code: KeyCode) -> Action {
+        app.on_key(KeyEvent::new(code, KeyModifiers::NONE))
+    }
+
+    fn secret_question(problem: Option<&str>) -> Question {
+        Question::Secret {
+            name: "GITHUB_TOKEN".into(),
+            description: "GitHub fine-grained PAT for the agent's pull requests".into(),
+            page: Some((
+                "https://github.com/settings/personal-access-tokens/new".into(),
+                vec!["fine-grained token, expiration 90 days or less".into()],
+            )),
+            problem: problem.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn home() {
+        let app = App::new(None, false, false, true);
+        insta::assert_snapshot!(screen(&app, 80, 14));
+        let resumable = App::new(None, true, false, true);
+        insta::assert_snapshot!("home_resumable", screen(&resumable, 80, 14));
+    }
+
+    #[test]
+    fn confirm_with_a_diff() {
+        let mut app = running();
+        let mut report = Report::new(
+            Wave::Manifests,
+            Status::Todo("1 of 16 files to write into /srv/gitops/argoproj/openclaw".into()),
+        )
+        .line(
+            Mark::Todo,
+            "update /srv/gitops/argoproj/openclaw/deployment-litellm.yaml",
+        );
+        report.diff = "--- a/deployment-litellm.yaml\n+++ b/deployment-litellm.yaml\n@@ -20,3 +20,3 @@\n           limits:\n-            memory: 512Mi\n+            memory: 1Gi\n".into();
+        app.on_event(Event::Report(report));
+        let _open = ask(
+            &mut app,
+            Question::Confirm {
+                wave: Wave::Manifests,
+                text: "Write them? (1 of 16 files to write into /srv/gitops/argoproj/openclaw)"
+                    .into(),
+                default: true,
+            },
+        );
+        insta::assert_snapshot!(screen(&app, 100, 24));
+    }
+
+    #[test]
+    fn secret_field_shows_dots_only() {
+        let mut app = running();
+        app.on_event(Event::Report(Report::new(
+            Wave::Secrets,
+            Status::Working("applying".into()),
+        )));
+        let _open = ask(&mut app, secret_question(None));
+        app.on_paste("github_pat_11SNAPSHOTSECRET_abcdefghijklmnopqrstuvwxyz\n");
+        let drawn = screen(&app, 100, 24);
+        assert!(!drawn.contains("SNAPSHOTSECRET"));
+        insta::assert_snapshot!(drawn);
+    }
+
+    #[test]
+    fn secret_refused_says_why() {
+        let mut app = running();
+        let _open = ask(
+            &mut app,
+            secret_question(Some(
+                "the value is not a GitHub token (github_pat_… or ghp_…)",
+            )),
+        );
+        insta::assert_snapshot!(screen(&app, 100, 24));
+    }
+
+    #[test]
+    fn sign_in_asks_for_the_address() {
+        let mut app = running();
+        let _open = ask(&mut app, Question::Redirect {
+            url: "https://auth.openai.com/oauth/authorize?response_type=code&client_id=app_EMoamEEZ73f0CkXaXp7hrann&redirect_uri=http%3A%2F%2Flocalhost%3A1455%2Fauth%2Fcallback&state=0123".into(),
+            listening: Some(1455),
+        });
+        insta::assert_snapshot!(screen(&app, 100, 24));
+    }
+
+    #[test]
+    fn pick_the_secrets_to_rotate() {
+        let mut app = App::new(
+            Some(crate::waves::flow::Task::Rotate(Vec::new())),
+            false,
+            false,
+            true,
+        );
+        let _open = ask(
+            &mut app,
+            Question::Pick {
+                text: "Which secrets to rotate?".into(),
+                options: vec![
+                    "DISCORD_BOT_TOKEN".into(),
+                    "OPENCLAW_GATEWAY_TOKEN".into(),
+                    "GITHUB_TOKEN".into(),
+                ],
+            },
+        );
+        key(&mut app, KeyCode::Down);
+        key(&mut app, KeyCode::Char(' '));
+        insta::assert_snapshot!(screen(&app, 80, 16));
+    }
+
+    #[test]
+    fn progress_gauge_and_device_countdown() {
+        let mut app = running();
+        app.on_event(Event::Report(Report::new(
+            Wave::Secrets,
+            Status::Working("applying".into()),
+        )));
+        app.on_event(Event::Progress {
+            wave: Wave::Secrets,
+            done: 3,
+            total: 6,
+            countdown: false,
+        });
+        insta::assert_snapshot!("gauge", screen(&app, 80, 16));
+        app.on_event(Event::Report(
+            Report::new(
+                Wave::Codex,
+                Status::Working("waiting for your approval".into()),
+            )
+            .line(
+                Mark::Todo,
+                "on any device, open https://auth.openai.com/codex/device",
+            )
+            .line(Mark::Todo, "and enter the code ABCD-EFGH"),
+        ));
+        app.on_event(Event::Progress {
+            wave: Wave::Codex,
+            done: 754,
+            total: 900,
+            countdown: true,
+        });
+        insta::assert_snapshot!("countdown", screen(&app, 80, 16));
+    }
+
+    #[test]
+    fn finished_screens() {
+        let mut app = running();
+        app.on_event(Event::Finished(Outcome::Incomplete(vec![
+            "Wave 2 Secrets: AWS does not answer".into(),
+            "Wave 5 Verify: the cluster does not answer".into(),
+        ])));
+        insta::assert_snapshot!("incomplete", screen(&app, 80, 20));
+        let mut failed = running();
+        failed.on_event(Event::Finished(Outcome::Failed(
+            "DISCORD_BOT_TOKEN was not written: AWS denied ssm:PutParameter on /lolice/openclaw/DISCORD_BOT_TOKEN".into(),
+        )));
+        insta::assert_snapshot!("failed", screen(&failed, 80, 20));
+        let mut complete = running();
+        complete.on_event(Event::Finished(Outcome::Complete));
+        insta::assert_snapshot!("complete", screen(&complete, 80, 20));
+    }
+
+    #[test]
+    fn narrow_terminal_puts_the_waves_in_a_strip() {
+        let mut app = running();
+        let _open = ask(&mut app, secret_question(None));
+        app.on_paste("sk-not-shown");
+        insta::assert_snapshot!(screen(&app, 60, 20));
+    }
+
+    #[test]
+    fn no_color_draws_without_colours() {
+        let app = running();
+        let mut terminal = Terminal::new(TestBackend::new(80, 14)).unwrap();
+        let plain = App {
+            color: false,
+            ..app
+        };
+        terminal.draw(|frame| draw(frame, &plain)).unwrap();
+        let buffer = terminal.backend().buffer();
+        assert!(buffer.content().iter().all(|cell| cell.fg == Color::Reset));
+    }
+
+    #[test]
+    fn keys_answer_and_ctrl_c_stops() {
+        let mut app = running();
+        let mut answer = ask(&mut app, secret_question(None));
+        app.on_paste("github_pat_x");
+        key(&mut app, KeyCode::Backspace);
+        key(&mut app, KeyCode::Enter);
+        match answer.try_recv().unwrap() {
+            Answer::Secret(value) => {
+                assert_eq!(secrecy::ExposeSecret::expose_secret(&value), "github_pat_")
+            }
+            other => panic!("{other:?}"),
+        }
+        let mut answer = ask(&mut app, secret_question(None));
+        let ctrl_c = app.on_key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
+        assert_eq!(ctrl_c, Action::Stop);
+        assert!(matches!(answer.try_recv().unwrap(), Answer::Interrupt));
+        // During a step, Ctrl-C asks the engine to stop after it; the screen says so.
+        let mut busy = running();
+        assert_eq!(
+            busy.on_key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+            Action::Stop
+        );
+        assert!(screen(&busy, 80, 14).contains("stopping after the step under way"));
+    }
+}

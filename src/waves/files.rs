@@ -1,0 +1,170 @@
+//! Waves 1 and 3: render the Terraform into the infrastructure repo, the manifests (and the
+//! workspace files) into the GitOps repo. Observe = render and compare; apply = write what
+//! changed, atomically.
+
+use std::collections::BTreeMap;
+
+use sha2::{Digest, Sha256};
+
+use super::journal::EntryState;
+use super::{Engine, Mark, Report, Status, Wave};
+use crate::render::output::{self, Change, PlannedFile};
+use crate::render::{self, Group, Roots};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Infrastructure,
+    Manifests,
+}
+
+impl Target {
+    pub fn wave(self) -> Wave {
+        match self {
+            Target::Infrastructure => Wave::Infrastructure,
+            Target::Manifests => Wave::Manifests,
+        }
+    }
+
+    fn groups(self) -> &'static [Group] {
+        match self {
+            Target::Infrastructure => &[Group::Terraform],
+            Target::Manifests => &[Group::K8s, Group::Workspace],
+        }
+    }
+}
+
+/// The files of `target` against what is on disk.
+fn plan(engine: &Engine, target: Target) -> anyhow::Result<Vec<PlannedFile>> {
+    let roots = Roots::from_profile(&engine.profile);
+    let mut planned = Vec::new();
+    for group in target.groups() {
+        planned.extend(output::plan(
+            render::render(&engine.profile, Some(*group))?,
+            &roots,
+        )?);
+    }
+    Ok(planned)
+}
+
+pub fn observe(engine: &Engine, target: Target) -> Report {
+    let wave = target.wave();
+    let planned = match plan(engine, target) {
+        Ok(planned) => planned,
+        Err(e) => {
+            return Report::new(wave, Status::Failed(format!("{e:#}")));
+        }
+    };
+    let changed: Vec<&PlannedFile> = planned
+        .iter()
+        .filter(|f| f.change != Change::Unchanged)
+        .collect();
+    let status = if changed.is_empty() {
+        Status::Done(format!("{} files up to date", planned.len()))
+    } else {
+        Status::Todo(format!(
+            "{} of {} files to write into {}",
+            changed.len(),
+            planned.len(),
+            destination(engine, target)
+        ))
+    };
+    let mut report = Report::new(wave, status);
+    for file in &changed {
+        let verb = match file.change {
+            Change::Created => "create",
+            _ => "update",
+        };
+        report = report.line(Mark::Todo, format!("{verb} {}", file.path.display()));
+        report.diff.push_str(&file.diff);
+    }
+    if changed.is_empty() {
+        for line in next_steps(engine, target) {
+            report = report.line(Mark::Info, line);
+        }
+    }
+    report
+}
+
+/// Write what changed; the journal gets the count and a hash of the files.
+pub fn apply(engine: &Engine, target: Target) -> anyhow::Result<Report> {
+    let planned = plan(engine, target)?;
+    output::apply(&planned)?;
+    let written = planned
+        .iter()
+        .filter(|f| f.change != Change::Unchanged)
+        .count();
+    let mut hash = Sha256::new();
+    for file in &planned {
+        hash.update(file.path.as_os_str().as_encoded_bytes());
+        hash.update(std::fs::read(&file.path)?);
+    }
+    let facts = BTreeMap::from([
+        ("files".to_string(), planned.len().to_string()),
+        ("written".to_string(), written.to_string()),
+        ("sha256".to_string(), format!("{:x}", hash.finalize())),
+    ]);
+    engine
+        .journal()
+        .record(target.wave(), EntryState::Applied, facts)?;
+    let mut report = Report::new(
+        target.wave(),
+        Status::Done(format!(
+            "{written} files written into {}",
+            destination(engine, target)
+        )),
+    );
+    for line in next_steps(engine, target) {
+        report = report.line(Mark::Info, line);
+    }
+    Ok(report)
+}
+
+fn destination(engine: &Engine, target: Target) -> String {
+    let repos = &engine.profile.repos;
+    match target {
+        Target::Infrastructure => repos.infrastructure.path.display().to_string(),
+        Target::Manifests => repos
+            .gitops
+            .path
+            .join(&repos.gitops.folder)
+            .display()
+            .to_string(),
+    }
+}
+
+/// What only the operator can do after the files are written.
+fn next_steps(engine: &Engine, target: Target) -> Vec<String> {
+    let profile = &engine.profile;
+    match target {
+        Target::Infrastructure => vec![
+            format!(
+                "then, in {}: commit on a branch and open a pull request; `terraform plan` / `terraform apply` of terraform/aws/openclaw and terraform/cloudflare/{}/openclaw run through the repo's PR flow",
+                profile.repos.infrastructure.path.display(),
+                profile.cloudflare.zone
+            ),
+        ],
+        Target::Manifests => vec![
+            format!(
+                "then, in {}: commit and push to {}; Argo CD syncs {} from there",
+                profile.repos.gitops.path.display(),
+                profile.repos.gitops.revision,
+                profile.repos.gitops.folder
+            ),
+            format!(
+                "the first time only: kubectl apply -n {} -f {}",
+                profile.argocd.namespace,
+                profile
+                    .repos
+                    .gitops
+                    .path
+                    .join(&profile.repos.gitops.folder)
+                    .join("application.yaml")
+                    .display()
+            ),
+            format!(
+                "copy {} (SOUL.md, skills/) into the OpenClaw volume once the pod runs",
+                profile.repos.workspace_path.display()
+            ),
+        ],
+    }
+}

@@ -1,0 +1,249 @@
+//! The tasks the wizard runs over the waves: first-time setup (resumable), rotating secrets,
+//! signing in to Codex again, and checking everything. Each wave is observed first; one with
+//! something to do is applied only when the operator says yes.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use super::journal::EntryState;
+use super::{codex, files, secrets, Answer, Engine, Event, Halt, Question, Report, Status, Wave};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Task {
+    /// Waves 0–5, resuming an interrupted run.
+    Setup,
+    /// Wave 2 for the named parameters (none: the operator picks), the cluster follow-up, verify.
+    Rotate(Vec<String>),
+    /// Wave 4 whatever the stored sign-in says, then verify.
+    SignIn,
+    /// Observe every wave, apply nothing.
+    Check,
+}
+
+impl Task {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Task::Setup => "setup",
+            Task::Rotate(_) => "rotate",
+            Task::SignIn => "sign-in",
+            Task::Check => "status",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", content = "detail", rename_all = "kebab-case")]
+pub enum Outcome {
+    /// Every wave is done.
+    Complete,
+    /// Ran to the end; these waves still need something.
+    Incomplete(Vec<String>),
+    /// Stopped by the operator; the journal says where to resume.
+    Interrupted,
+    Failed(String),
+}
+
+/// Run `task` to its end and tell the face how it ended.
+pub async fn run(engine: Arc<Engine>, task: Task) -> Outcome {
+    let result = match &task {
+        Task::Setup => setup(&engine).await,
+        Task::Rotate(names) => rotate(&engine, names).await,
+        Task::SignIn => sign_in(&engine).await,
+        Task::Check => check(&engine).await,
+    };
+    let outcome = match result {
+        Ok(reports) => {
+            let left: Vec<String> = reports
+                .iter()
+                .filter(|r| !r.status.is_done())
+                .map(|r| {
+                    format!(
+                        "Wave {} {}: {}",
+                        r.wave.number(),
+                        r.wave.title(),
+                        r.status.summary()
+                    )
+                })
+                .collect();
+            if left.is_empty() {
+                Outcome::Complete
+            } else {
+                Outcome::Incomplete(left)
+            }
+        }
+        Err(Halt::Interrupted) => Outcome::Interrupted,
+        Err(Halt::Failed(e)) => Outcome::Failed(format!("{e:#}")),
+    };
+    if task != Task::Check && matches!(outcome, Outcome::Complete | Outcome::Incomplete(_)) {
+        if let Err(e) = engine.journal().finish() {
+            engine.log(format!("{e:#}"));
+        }
+    }
+    engine.send(Event::Finished(outcome.clone()));
+    outcome
+}
+
+async fn setup(engine: &Engine) -> Result<Vec<Report>, Halt> {
+    let resumed = engine.journal().unfinished("setup");
+    engine.journal().begin("setup")?;
+    if resumed {
+        engine.log(resume_note(engine));
+    }
+    let mut reports = Vec::new();
+    for wave in Wave::ALL {
+        let observed = look(engine, wave).await;
+        let report = match observed.status {
+            Status::Todo(_) => {
+                let applied = apply(engine, observed).await?;
+                engine.send(Event::Report(applied.clone()));
+                applied
+            }
+            _ => observed,
+        };
+        reports.push(report);
+    }
+    Ok(reports)
+}
+
+/// What the journal says was done before the interruption.
+fn resume_note(engine: &Engine) -> String {
+    let journal = engine.journal();
+    let done: Vec<String> = journal
+        .waves
+        .iter()
+        .map(|(wave, entry)| {
+            let state = match entry.state {
+                EntryState::Applied => "done",
+                EntryState::Skipped => "skipped",
+                EntryState::Interrupted => "interrupted",
+            };
+            format!("Wave {} {state}", wave.number())
+        })
+        .collect();
+    format!(
+        "resuming the setup started {}: {}",
+        journal.started.as_deref().unwrap_or("earlier"),
+        done.join(", ")
+    )
+}
+
+/// Observe a wave, showing it as being looked at first.
+async fn look(engine: &Engine, wave: Wave) -> Report {
+    engine.send(Event::Report(Report::new(
+        wave,
+        Status::Working("looking".into()),
+    )));
+    let report = engine.observe(wave).await;
+    engine.send(Event::Report(report.clone()));
+    report
+}
+
+/// Ask before applying a wave that has something to do; a no is journaled as skipped.
+async fn apply(engine: &Engine, observed: Report) -> Result<Report, Halt> {
+    if engine.stop_requested() {
+        return Err(Halt::Interrupted);
+    }
+    let wave = observed.wave;
+    let question = Question::Confirm {
+        wave,
+        text: confirm_text(wave, observed.status.summary()),
+        default: true,
+    };
+    match engine.ask(question).await {
+        Answer::Yes => {}
+        Answer::Interrupt => return Err(Halt::Interrupted),
+        _ => {
+            engine
+                .journal()
+                .record(wave, EntryState::Skipped, BTreeMap::new())?;
+            return Ok(Report {
+                status: Status::Skipped("skipped: run clawboot again to do it".into()),
+                ..observed
+            });
+        }
+    }
+    engine.send(Event::Report(Report {
+        status: Status::Working("applying".into()),
+        ..observed.clone()
+    }));
+    match wave {
+        Wave::Infrastructure => Ok(files::apply(engine, files::Target::Infrastructure)?),
+        Wave::Manifests => Ok(files::apply(engine, files::Target::Manifests)?),
+        Wave::Secrets => secrets::apply(engine).await,
+        Wave::Codex => codex::apply(engine).await,
+        Wave::Preflight | Wave::Verify => Ok(observed),
+    }
+}
+
+fn confirm_text(wave: Wave, summary: &str) -> String {
+    match wave {
+        Wave::Infrastructure | Wave::Manifests => format!("Write them? ({summary})"),
+        Wave::Secrets => format!("Seed SSM Parameter Store now? ({summary})"),
+        Wave::Codex => format!("Sign in to ChatGPT/Codex now? ({summary})"),
+        Wave::Preflight | Wave::Verify => summary.to_string(),
+    }
+}
+
+async fn rotate(engine: &Engine, names: &[String]) -> Result<Vec<Report>, Halt> {
+    engine.journal().begin("rotate")?;
+    let candidates = secrets::rotatable(engine).await?;
+    let chosen = if names.is_empty() {
+        let question = Question::Pick {
+            text: "Which secrets to rotate?".into(),
+            options: candidates.iter().map(|p| p.name.to_string()).collect(),
+        };
+        match engine.ask(question).await {
+            Answer::Picked(picked) => picked
+                .iter()
+                .filter_map(|&i| candidates.get(i).copied())
+                .collect(),
+            Answer::Interrupt => return Err(Halt::Interrupted),
+            _ => Vec::new(),
+        }
+    } else {
+        names
+            .iter()
+            .map(|name| {
+                candidates.iter().copied().find(|p| p.name == name).ok_or_else(|| {
+                    let known: Vec<&str> = candidates.iter().map(|p| p.name).collect();
+                    anyhow::anyhow!(
+                        "{name} cannot be rotated here: it is not set, or Terraform owns it; set ones: {}",
+                        known.join(", ")
+                    )
+                })
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?
+    };
+    engine.send(Event::Report(Report::new(
+        Wave::Secrets,
+        Status::Working("rotating".into()),
+    )));
+    let rotated = secrets::rotate(engine, &chosen).await?;
+    engine.send(Event::Report(rotated.clone()));
+    Ok(vec![rotated, look(engine, Wave::Verify).await])
+}
+
+async fn sign_in(engine: &Engine) -> Result<Vec<Report>, Halt> {
+    engine.journal().begin("sign-in")?;
+    let observed = look(engine, Wave::Codex).await;
+    if matches!(observed.status, Status::Skipped(_)) {
+        return Ok(vec![observed]);
+    }
+    engine.send(Event::Report(Report {
+        status: Status::Working("signing in".into()),
+        ..observed
+    }));
+    let signed = codex::apply(engine).await?;
+    engine.send(Event::Report(signed.clone()));
+    Ok(vec![signed, look(engine, Wave::Verify).await])
+}
+
+async fn check(engine: &Engine) -> Result<Vec<Report>, Halt> {
+    let mut reports = Vec::new();
+    for wave in Wave::ALL {
+        reports.push(look(engine, wave).await);
+    }
+    Ok(reports)
+}

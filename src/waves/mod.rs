@@ -1,0 +1,369 @@
+//! The plan: the six Waves of the seed plan as steps that first observe (safe, repeatable) and
+//! apply only on the operator's word. The engine never touches the terminal: it sends
+//! [`Event`]s to a face and asks it [`Question`]s over one channel; the face answers.
+
+pub mod flow;
+pub mod journal;
+
+mod codex;
+mod files;
+mod preflight;
+mod secrets;
+mod verify;
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+use tokio::sync::{mpsc, oneshot, OnceCell};
+
+use crate::cluster::kubectl::Kubectl;
+use crate::profile::Profile;
+use crate::secrets::ssm::Store;
+use journal::Journal;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Wave {
+    Preflight,
+    Infrastructure,
+    Secrets,
+    Manifests,
+    Codex,
+    Verify,
+}
+
+impl Wave {
+    pub const ALL: [Wave; 6] = [
+        Wave::Preflight,
+        Wave::Infrastructure,
+        Wave::Secrets,
+        Wave::Manifests,
+        Wave::Codex,
+        Wave::Verify,
+    ];
+
+    pub fn number(self) -> usize {
+        self as usize
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Wave::Preflight => "Preflight",
+            Wave::Infrastructure => "Infrastructure code",
+            Wave::Secrets => "Secrets",
+            Wave::Manifests => "Manifests",
+            Wave::Codex => "Codex sign-in",
+            Wave::Verify => "Verify",
+        }
+    }
+}
+
+/// Where a wave stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", content = "summary", rename_all = "kebab-case")]
+pub enum Status {
+    /// Not looked at yet.
+    Pending,
+    /// Observing or applying now.
+    Working(String),
+    /// Nothing left to do.
+    Done(String),
+    /// Something to apply.
+    Todo(String),
+    /// Looked; the operator has something to do outside clawboot.
+    Attention(String),
+    /// Not run: turned off, skipped, or it needs what is out of reach (AWS, the cluster).
+    Skipped(String),
+    Failed(String),
+}
+
+impl Status {
+    pub fn summary(&self) -> &str {
+        match self {
+            Status::Pending => "",
+            Status::Working(s)
+            | Status::Done(s)
+            | Status::Todo(s)
+            | Status::Attention(s)
+            | Status::Skipped(s)
+            | Status::Failed(s) => s,
+        }
+    }
+
+    pub fn is_done(&self) -> bool {
+        matches!(self, Status::Done(_))
+    }
+}
+
+/// How one observed fact stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mark {
+    Ok,
+    Todo,
+    Warn,
+    Fail,
+    Info,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Line {
+    pub mark: Mark,
+    pub text: String,
+}
+
+impl Line {
+    pub fn new(mark: Mark, text: impl Into<String>) -> Self {
+        Self {
+            mark,
+            text: text.into(),
+        }
+    }
+}
+
+/// What a wave saw (or did): its status, one line per fact, and the diff of files it would write.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    pub wave: Wave,
+    pub status: Status,
+    pub lines: Vec<Line>,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub diff: String,
+}
+
+impl Report {
+    pub fn new(wave: Wave, status: Status) -> Self {
+        Self {
+            wave,
+            status,
+            lines: Vec::new(),
+            diff: String::new(),
+        }
+    }
+
+    pub fn line(mut self, mark: Mark, text: impl Into<String>) -> Self {
+        self.lines.push(Line::new(mark, text));
+        self
+    }
+}
+
+/// A question only the operator can answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Question {
+    /// Apply this wave (or this step)?
+    Confirm {
+        wave: Wave,
+        text: String,
+        default: bool,
+    },
+    /// A secret value, asked masked; `problem` says why the last one was refused.
+    Secret {
+        name: String,
+        description: String,
+        page: Option<(String, Vec<String>)>,
+        problem: Option<String>,
+    },
+    /// Sign in at `url`, then paste the address the browser ended on (or let the callback on
+    /// `listening` arrive).
+    Redirect { url: String, listening: Option<u16> },
+    /// Pick some of `options` (the parameters to rotate).
+    Pick { text: String, options: Vec<String> },
+}
+
+#[derive(Debug)]
+pub enum Answer {
+    Yes,
+    No,
+    Secret(SecretString),
+    Text(String),
+    Picked(Vec<usize>),
+    /// Leave it for now (an empty secret field).
+    Skip,
+    /// Ctrl-C: stop, keep what is done, resume next time.
+    Interrupt,
+}
+
+/// Why a task stopped before its end.
+#[derive(Debug)]
+pub enum Halt {
+    /// Ctrl-C: what was done is journaled; the next run resumes.
+    Interrupted,
+    Failed(anyhow::Error),
+}
+
+impl From<anyhow::Error> for Halt {
+    fn from(e: anyhow::Error) -> Self {
+        Halt::Failed(e)
+    }
+}
+
+/// What the engine tells a face.
+#[derive(Debug)]
+pub enum Event {
+    Report(Report),
+    /// A line for the log.
+    Log(String),
+    /// A command the engine runs, for `--show-commands`.
+    Command(String),
+    /// Long work: `done` of `total`, or seconds left when `countdown`.
+    Progress {
+        wave: Wave,
+        done: u64,
+        total: u64,
+        countdown: bool,
+    },
+    Ask(Question, oneshot::Sender<Answer>),
+    /// The task ended; nothing more comes.
+    Finished(flow::Outcome),
+}
+
+/// How the Codex sign-in happens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum SignInMode {
+    /// Callback on 127.0.0.1 and a pasted address, whichever comes first.
+    #[default]
+    Browser,
+    /// Only the pasted address (or code).
+    Paste,
+    /// The device-code flow.
+    Device,
+}
+
+/// The wizard's settings beyond the profile (the command line's).
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+    /// A local OpenClaw state dir for the credentials instead of the pod.
+    pub state_dir: Option<PathBuf>,
+    pub issuer: Option<String>,
+    pub sign_in: SignInMode,
+    pub callback_port: u16,
+    pub open_browser: bool,
+    /// Run the kubectl follow-ups (force-sync, restart) after rotations.
+    pub touch_cluster: bool,
+}
+
+/// Whether the cluster answered, found once per run.
+#[derive(Debug, Clone)]
+pub enum Reach {
+    Reachable,
+    Unreachable(String),
+}
+
+pub struct Engine {
+    pub profile: Profile,
+    pub settings: Settings,
+    events: mpsc::UnboundedSender<Event>,
+    kubectl: Kubectl,
+    store: OnceCell<Store>,
+    reach: OnceCell<Reach>,
+    journal: Mutex<Journal>,
+    stop: AtomicBool,
+}
+
+impl Engine {
+    /// An engine sending to `events`; commands are echoed there too.
+    pub fn new(
+        profile: Profile,
+        settings: Settings,
+        journal: Journal,
+        events: mpsc::UnboundedSender<Event>,
+    ) -> Self {
+        let (echo, mut echoed) = mpsc::unbounded_channel::<String>();
+        let forward = events.clone();
+        tokio::spawn(async move {
+            while let Some(line) = echoed.recv().await {
+                let _ = forward.send(Event::Command(line));
+            }
+        });
+        Self {
+            kubectl: Kubectl::new(&profile).echoing(echo),
+            profile,
+            settings,
+            events,
+            store: OnceCell::new(),
+            reach: OnceCell::new(),
+            journal: Mutex::new(journal),
+            stop: AtomicBool::new(false),
+        }
+    }
+
+    pub fn send(&self, event: Event) {
+        let _ = self.events.send(event);
+    }
+
+    pub fn log(&self, line: impl Into<String>) {
+        self.send(Event::Log(line.into()));
+    }
+
+    /// Ask the face; a face that went away counts as Ctrl-C.
+    pub async fn ask(&self, question: Question) -> Answer {
+        let (reply, answer) = oneshot::channel();
+        self.send(Event::Ask(question, reply));
+        answer.await.unwrap_or(Answer::Interrupt)
+    }
+
+    /// Ctrl-C: finish the write under way, then stop.
+    pub fn request_stop(&self) {
+        self.stop.store(true, Ordering::SeqCst);
+    }
+
+    pub fn stop_requested(&self) -> bool {
+        self.stop.load(Ordering::SeqCst)
+    }
+
+    pub fn kubectl(&self) -> &Kubectl {
+        &self.kubectl
+    }
+
+    pub async fn store(&self) -> &Store {
+        self.store
+            .get_or_init(|| async {
+                let region = self
+                    .settings
+                    .region
+                    .as_deref()
+                    .unwrap_or(&self.profile.aws.region);
+                Store::connect(
+                    region,
+                    &self.profile.aws.kms_key_alias,
+                    self.settings.endpoint_url.as_deref(),
+                )
+                .await
+            })
+            .await
+    }
+
+    /// Whether the cluster answers (asked once, within a few seconds).
+    pub async fn reach(&self) -> &Reach {
+        self.reach
+            .get_or_init(|| preflight::probe_cluster(&self.kubectl))
+            .await
+    }
+
+    pub fn journal(&self) -> std::sync::MutexGuard<'_, Journal> {
+        self.journal.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Observe one wave: safe to repeat, changes nothing.
+    pub async fn observe(&self, wave: Wave) -> Report {
+        match wave {
+            Wave::Preflight => preflight::observe(self).await,
+            Wave::Infrastructure => files::observe(self, files::Target::Infrastructure),
+            Wave::Secrets => secrets::observe(self).await,
+            Wave::Manifests => files::observe(self, files::Target::Manifests),
+            Wave::Codex => codex::observe(self).await,
+            Wave::Verify => verify::observe(self).await,
+        }
+    }
+}
+
+/// `Status::Skipped` for a wave that needs the cluster when it does not answer.
+fn unreachable(wave: Wave, why: &str) -> Report {
+    Report::new(wave, Status::Skipped("the cluster does not answer".into()))
+        .line(Mark::Fail, why.to_string())
+}

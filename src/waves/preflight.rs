@@ -1,0 +1,280 @@
+//! Wave 0: look before anything is written. AWS (identity, region, SSM access), the kube
+//! context, the ClusterSecretStore, the pod/service CIDRs against the NetworkPolicy exceptions,
+//! and the tools on PATH. Observe only: every finding says what to do.
+
+use std::net::IpAddr;
+
+use super::{Engine, Line, Mark, Reach, Report, Status, Wave};
+use crate::cluster::kubectl::Kubectl;
+use crate::profile::parse_cidr;
+use crate::render::excepted_cidrs;
+
+/// How long a cluster that does not answer is waited for.
+const CLUSTER_TIMEOUT: &str = "--request-timeout=5s";
+
+pub async fn observe(engine: &Engine) -> Report {
+    let (aws, cluster) = tokio::join!(aws(engine), cluster(engine));
+    let mut lines = vec![aws];
+    lines.extend(cluster);
+    lines.push(tools());
+    let problems: Vec<&Line> = lines
+        .iter()
+        .filter(|l| matches!(l.mark, Mark::Fail | Mark::Warn))
+        .collect();
+    let status = match problems.len() {
+        0 => Status::Done("AWS and the cluster answer".into()),
+        n => Status::Attention(format!(
+            "{n} finding(s): the waves that need them are skipped"
+        )),
+    };
+    Report {
+        lines,
+        ..Report::new(Wave::Preflight, status)
+    }
+}
+
+/// One DescribeParameters under the prefix proves credentials, region and SSM access at once.
+async fn aws(engine: &Engine) -> Line {
+    let prefix = &engine.profile.aws.ssm_prefix;
+    let store = engine.store().await;
+    match store.describe(prefix).await {
+        Ok(found) => Line::new(
+            Mark::Ok,
+            format!(
+                "AWS: SSM answers in {} ({} parameters under {prefix})",
+                store.region(),
+                found.len()
+            ),
+        ),
+        Err(e) => Line::new(Mark::Fail, format!("AWS: {}", brief(&format!("{e:#}")))),
+    }
+}
+
+async fn cluster(engine: &Engine) -> Vec<Line> {
+    match engine.reach().await {
+        Reach::Unreachable(why) => vec![Line::new(Mark::Fail, why.clone())],
+        Reach::Reachable => {
+            let kubectl = engine.kubectl();
+            let mut lines = vec![Line::new(Mark::Ok, "cluster: the API server answers")];
+            lines.push(secret_store(engine, kubectl).await);
+            lines.push(cidrs(engine, kubectl).await);
+            lines
+        }
+    }
+}
+
+/// Ask the API server for its version, with a short timeout; one line when it does not answer.
+pub async fn probe_cluster(kubectl: &Kubectl) -> Reach {
+    let output = kubectl
+        .command(&["get", "--raw", "/version", CLUSTER_TIMEOUT])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .await;
+    let output = match output {
+        Ok(output) => output,
+        Err(_) => {
+            return Reach::Unreachable(
+                "cluster: kubectl is not on PATH: install it; the waves that need the cluster are skipped"
+                    .into(),
+            )
+        }
+    };
+    if output.status.success() {
+        return Reach::Reachable;
+    }
+    let server = kubectl
+        .run(&[
+            "config",
+            "view",
+            "--minify",
+            "-o",
+            "jsonpath={.clusters[0].cluster.server}",
+        ])
+        .await
+        .unwrap_or_default();
+    let reason = String::from_utf8_lossy(&output.stderr)
+        .lines()
+        .rfind(|l| !l.trim().is_empty())
+        .unwrap_or("no answer")
+        .trim()
+        .to_string();
+    Reach::Unreachable(format!(
+        "cluster unreachable: {} did not answer ({}): check the VPN and `kubectl config current-context`; the offline waves still work",
+        if server.is_empty() { "the kube context" } else { &server },
+        brief(&reason)
+    ))
+}
+
+async fn secret_store(engine: &Engine, kubectl: &Kubectl) -> Line {
+    let name = &engine.profile.cluster.secret_store;
+    let ready = kubectl
+        .run(&[
+            "get",
+            &format!("clustersecretstore/{name}"),
+            "-o",
+            "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}",
+            CLUSTER_TIMEOUT,
+        ])
+        .await;
+    match ready {
+        Ok(s) if s.trim() == "True" => Line::new(Mark::Ok, format!("ClusterSecretStore/{name}: Ready")),
+        Ok(_) => Line::new(
+            Mark::Warn,
+            format!("ClusterSecretStore/{name} is not Ready: see `kubectl describe clustersecretstore {name}` (IAM access of external-secrets to SSM)"),
+        ),
+        Err(_) => Line::new(
+            Mark::Fail,
+            format!("ClusterSecretStore/{name} is missing: install external-secrets and create it for SSM Parameter Store (cluster.secret_store names it)"),
+        ),
+    }
+}
+
+/// The pod CIDRs of the nodes and the service CIDRs must fall inside the ranges the
+/// NetworkPolicies except from internet egress, or pods could reach cluster services.
+async fn cidrs(engine: &Engine, kubectl: &Kubectl) -> Line {
+    let pods = kubectl
+        .run(&[
+            "get",
+            "nodes",
+            "-o",
+            "jsonpath={.items[*].spec.podCIDRs[*]}",
+            CLUSTER_TIMEOUT,
+        ])
+        .await
+        .unwrap_or_default();
+    let services = match kubectl
+        .run(&[
+            "get",
+            "servicecidrs",
+            "-o",
+            "jsonpath={.items[*].spec.cidrs[*]}",
+            CLUSTER_TIMEOUT,
+        ])
+        .await
+    {
+        Ok(cidrs) => cidrs,
+        // Before ServiceCIDR objects: the API service's address stands for its range.
+        Err(_) => kubectl
+            .in_namespace("default")
+            .run(&[
+                "get",
+                "service/kubernetes",
+                "-o",
+                "jsonpath={.spec.clusterIP}",
+                CLUSTER_TIMEOUT,
+            ])
+            .await
+            .unwrap_or_default(),
+    };
+    let found: Vec<&str> = pods
+        .split_whitespace()
+        .chain(services.split_whitespace())
+        .collect();
+    if found.is_empty() {
+        return Line::new(Mark::Warn, "pod/service CIDRs: the cluster did not say; check them by hand against network_policy.extra_excepted_cidrs");
+    }
+    let outside = not_excepted(&found, &engine.profile);
+    if outside.is_empty() {
+        Line::new(
+            Mark::Ok,
+            format!(
+                "pod/service CIDRs {}: inside the NetworkPolicy exceptions",
+                found.join(", ")
+            ),
+        )
+    } else {
+        Line::new(Mark::Fail, format!("pod/service CIDRs {} are not excepted from internet egress: add them to network_policy.extra_excepted_cidrs and render", outside.join(", ")))
+    }
+}
+
+/// The CIDRs (or single addresses) not inside any excepted range.
+pub fn not_excepted<'a>(found: &[&'a str], profile: &crate::profile::Profile) -> Vec<&'a str> {
+    let (v4, v6) = excepted_cidrs(profile);
+    let excepted: Vec<(IpAddr, u8)> = v4.iter().chain(&v6).filter_map(|c| parse_cidr(c)).collect();
+    found
+        .iter()
+        .copied()
+        .filter(|cidr| {
+            let range = parse_cidr(cidr).or_else(|| {
+                let addr: IpAddr = cidr.parse().ok()?;
+                Some((addr, if addr.is_ipv4() { 32 } else { 128 }))
+            });
+            !range.is_some_and(|r| excepted.iter().any(|e| contains(*e, r)))
+        })
+        .collect()
+}
+
+fn contains(outer: (IpAddr, u8), inner: (IpAddr, u8)) -> bool {
+    let prefix = |addr: IpAddr, len: u8| -> Option<u128> {
+        let (bits, width) = match addr {
+            IpAddr::V4(a) => (u128::from(u32::from(a)), 32),
+            IpAddr::V6(a) => (u128::from(a), 128),
+        };
+        let shift = width - u32::from(len);
+        Some(if shift >= 128 { 0 } else { bits >> shift })
+    };
+    outer.0.is_ipv4() == inner.0.is_ipv4()
+        && outer.1 <= inner.1
+        && prefix(outer.0, outer.1) == prefix(inner.0, outer.1)
+}
+
+/// The programs the operator needs for what clawboot leaves to them.
+fn tools() -> Line {
+    let wanted = [
+        ("kubectl", "every cluster step"),
+        ("terraform", "Wave 1's plan/apply"),
+        ("git", "the pull requests"),
+    ];
+    let missing: Vec<String> = wanted
+        .iter()
+        .filter(|(tool, _)| !on_path(tool))
+        .map(|(tool, why)| format!("{tool} (for {why})"))
+        .collect();
+    if missing.is_empty() {
+        Line::new(Mark::Ok, "tools: kubectl, terraform and git are on PATH")
+    } else {
+        Line::new(Mark::Warn, format!("not on PATH: {}", missing.join(", ")))
+    }
+}
+
+fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH").is_some_and(|path| {
+        std::env::split_paths(&path)
+            .any(|dir| std::fs::metadata(dir.join(program)).is_ok_and(|m| m.is_file()))
+    })
+}
+
+/// An error message without the transport detail in its trailing parentheses, in one line.
+pub fn brief(message: &str) -> String {
+    let first = message.lines().next().unwrap_or_default().trim();
+    let cut = first
+        .find(" (dispatch failure")
+        .or_else(|| first.find(" (io error"))
+        .unwrap_or(first.len());
+    first[..cut].to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::Profile;
+
+    #[test]
+    fn cidrs_inside_rfc1918_pass_and_cgnat_needs_an_exception() {
+        let profile = Profile::embedded();
+        let found = ["10.42.0.0/24", "10.43.0.1", "100.64.0.0/16", "fd00:10::/64"];
+        assert_eq!(not_excepted(&found, &profile), ["100.64.0.0/16"].to_vec());
+        let profile =
+            Profile::from_answers("network_policy:\n  extra_excepted_cidrs: [100.64.0.0/10]\n")
+                .unwrap();
+        assert!(not_excepted(&found, &profile).is_empty());
+    }
+
+    #[test]
+    fn brief_drops_the_transport_detail() {
+        assert_eq!(
+            brief("cannot reach SSM: check it (dispatch failure: io error: x (y))\nmore"),
+            "cannot reach SSM: check it"
+        );
+    }
+}

@@ -1,0 +1,154 @@
+//! A real terminal for the faces: a program in its own tmux server (private socket), driven
+//! with send-keys and read with capture-pane. Every capture is kept, for the canary checks.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+pub struct Tmux {
+    dir: tempfile::TempDir,
+    pub captures: Vec<String>,
+}
+
+const SESSION: &str = "clawboot";
+
+impl Tmux {
+    /// Run `argv` with exactly `env` in a `width`×`height` terminal. When it ends, the pane shows
+    /// `EXIT=<code>` and stays.
+    pub fn start(argv: &[String], env: &[(String, String)], width: u16, height: u16) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let mut script = String::from("exec env -i");
+        for (key, value) in env {
+            script.push_str(&format!(" {key}={}", quote(value)));
+        }
+        for arg in argv {
+            script.push_str(&format!(" {}", quote(arg)));
+        }
+        let wrapper = dir.path().join("run.sh");
+        std::fs::write(
+            &wrapper,
+            format!("sh -c {}; echo \"EXIT=$?\"; sleep 600\n", quote(&script)),
+        )
+        .unwrap();
+        let tmux = Self {
+            dir,
+            captures: Vec::new(),
+        };
+        let status = tmux
+            .command()
+            .args(["new-session", "-d", "-s", SESSION, "-x"])
+            .arg(width.to_string())
+            .arg("-y")
+            .arg(height.to_string())
+            .arg("sh")
+            .arg(&wrapper)
+            .status()
+            .expect("tmux runs (apt-get install tmux)");
+        assert!(status.success(), "tmux did not start");
+        tmux
+    }
+
+    fn socket(&self) -> PathBuf {
+        self.dir.path().join("socket")
+    }
+
+    fn command(&self) -> Command {
+        let mut command = Command::new("tmux");
+        command
+            .arg("-S")
+            .arg(self.socket())
+            .arg("-f")
+            .arg("/dev/null");
+        command
+    }
+
+    /// Keys by tmux name: `Enter`, `C-c`, `Down`, `Space`, `y`.
+    pub fn keys(&self, keys: &[&str]) {
+        let status = self
+            .command()
+            .args(["send-keys", "-t", SESSION])
+            .args(keys)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// Text typed character by character.
+    pub fn type_text(&self, text: &str) {
+        let status = self
+            .command()
+            .args(["send-keys", "-t", SESSION, "-l", text])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// Text pasted as a terminal pastes it (bracketed, when the program asked for that).
+    pub fn paste(&self, text: &str) {
+        let buffer = self.dir.path().join("paste");
+        std::fs::write(&buffer, text).unwrap();
+        let loaded = self
+            .command()
+            .args(["load-buffer", "-b", "p"])
+            .arg(&buffer)
+            .status()
+            .unwrap();
+        std::fs::remove_file(&buffer).unwrap();
+        let pasted = self
+            .command()
+            .args(["paste-buffer", "-p", "-d", "-b", "p", "-t", SESSION])
+            .status()
+            .unwrap();
+        assert!(loaded.success() && pasted.success());
+    }
+
+    pub fn screen(&mut self) -> String {
+        let output = self
+            .command()
+            .args(["capture-pane", "-p", "-t", SESSION])
+            .output()
+            .unwrap();
+        let screen = String::from_utf8_lossy(&output.stdout).into_owned();
+        self.captures.push(screen.clone());
+        screen
+    }
+
+    /// The screen once `ready` says so; panics with the screen after `timeout`.
+    pub fn wait(&mut self, what: &str, timeout: Duration, ready: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let screen = self.screen();
+            if ready(&screen) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "waited {timeout:?} for {what}; the screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    pub fn wait_for(&mut self, needle: &str) -> String {
+        self.wait(needle, Duration::from_secs(30), |s| s.contains(needle))
+    }
+
+    /// The exit code the program ended with.
+    pub fn exit_code(&mut self) -> i32 {
+        let screen = self.wait("the program to end", Duration::from_secs(60), |s| {
+            s.contains("EXIT=")
+        });
+        let code = screen.split("EXIT=").nth(1).unwrap();
+        code.split_whitespace().next().unwrap().parse().unwrap()
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.command().arg("kill-server").status();
+    }
+}
+
+fn quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
+}

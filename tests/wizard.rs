@@ -1,0 +1,800 @@
+//! The wizard end to end, with the real binary in a real terminal (tmux) or a pipe: moto for
+//! SSM, a local OpenClaw state dir, the local OAuth issuer for the pasted sign-in, temp repos,
+//! and a kubeconfig whose API server accepts connections and never answers. Typed secrets are
+//! canaries: none may show on a screen capture, in the journal, in a log or in any file.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use clawboot::waves::Wave;
+use common::ssm::{moto, Server};
+use common::tmux::Tmux;
+use common::*;
+use serde_json::Value;
+
+static MOTO: OnceLock<Server> = OnceLock::new();
+
+fn moto_url() -> String {
+    MOTO.get_or_init(moto).url()
+}
+
+/// The OpenClaw release whose credentials are a JSON file (no import step needed here).
+const RELEASE: &str = "2026.5.28";
+
+/// Shape-valid canaries for the values the default profile asks for.
+const CANARIES: [(&str, &str); 4] = [
+    (
+        "DISCORD_BOT_TOKEN",
+        "MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.canaryDISCORDabcdefghijklmnopqrstuvwx01",
+    ),
+    (
+        "GITHUB_TOKEN",
+        "github_pat_11CANARYGH0123456789_abcdefghijklmnopqrstuvwxyz01234",
+    ),
+    (
+        "OPENAI_API_KEY",
+        "sk-proj-CANARYopenaiabcdefghijklmnopqrstuv",
+    ),
+    (
+        "ANTHROPIC_API_KEY",
+        "sk-ant-api03-CANARYanthropicabcdefghijklmnop",
+    ),
+];
+const NEW_DISCORD: &str = "MTIzNDU2Nzg5MDEyMzQ1Njc4.HxYzWv.canaryROTATEDabcdefghijklmnopqrstuv02";
+
+fn canary(name: &str) -> &'static str {
+    CANARIES.iter().find(|(n, _)| *n == name).unwrap().1
+}
+
+/// A TCP server that accepts and never answers: an API server behind a dead VPN.
+struct SilentCluster {
+    port: u16,
+}
+
+impl SilentCluster {
+    fn start() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            let mut held = Vec::new();
+            for stream in listener.incoming().map_while(Result::ok) {
+                held.push(stream);
+            }
+        });
+        Self { port }
+    }
+}
+
+/// One operator's machine: HOME, the two repos, a workspace, an OpenClaw state dir, an
+/// answers file with its own SSM prefix, and the issuer to sign in at.
+struct Site {
+    root: tempfile::TempDir,
+    answers: PathBuf,
+    prefix: String,
+    issuer: Server,
+    _cluster: SilentCluster,
+}
+
+impl Site {
+    fn new(name: &str) -> Self {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path();
+        let prefix = format!("/{name}/openclaw");
+        let cluster = SilentCluster::start();
+        std::fs::create_dir_all(dir.join("home")).unwrap();
+        std::fs::write(
+            dir.join("kubeconfig"),
+            format!(
+                "apiVersion: v1\nkind: Config\ncurrent-context: home\nclusters:\n- name: home\n  cluster:\n    server: https://127.0.0.1:{}\n    insecure-skip-tls-verify: true\ncontexts:\n- name: home\n  context: {{cluster: home, user: me}}\nusers:\n- name: me\n  user: {{token: not-a-secret}}\n",
+                cluster.port
+            ),
+        )
+        .unwrap();
+        let answers = dir.join("answers.yaml");
+        std::fs::write(
+            &answers,
+            format!(
+                "aws:\n  ssm_prefix: {prefix}\nrepos:\n  gitops:\n    path: {0}/lolice\n  infrastructure:\n    path: {0}/arch\n  workspace_path: {0}/workspace\nimages:\n  openclaw: ghcr.io/openclaw/openclaw:{RELEASE}\nopenclaw:\n  release: \"{RELEASE}\"\n",
+                dir.display()
+            ),
+        )
+        .unwrap();
+        Self {
+            root,
+            answers,
+            prefix,
+            issuer: Server::start(&["issuer", "ok"]),
+            _cluster: cluster,
+        }
+    }
+
+    fn dir(&self) -> &Path {
+        self.root.path()
+    }
+
+    fn env(&self) -> Vec<(String, String)> {
+        let path = format!("{}:/usr/bin:/bin", kubectl().parent().unwrap().display());
+        [
+            ("PATH", path),
+            ("HOME", self.dir().join("home").display().to_string()),
+            (
+                "XDG_STATE_HOME",
+                self.dir().join("state").display().to_string(),
+            ),
+            (
+                "KUBECONFIG",
+                self.dir().join("kubeconfig").display().to_string(),
+            ),
+            ("AWS_ACCESS_KEY_ID", "test".into()),
+            ("AWS_SECRET_ACCESS_KEY", "test".into()),
+            ("AWS_EC2_METADATA_DISABLED", "true".into()),
+            ("TERM", "tmux-256color".into()),
+            ("LANG", "C.UTF-8".into()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
+    }
+
+    /// `clawboot --profile answers <args> --endpoint-url moto --state-dir … --issuer …`.
+    fn argv(&self, args: &[&str]) -> Vec<String> {
+        let mut argv = vec![
+            env!("CARGO_BIN_EXE_clawboot").to_string(),
+            "--profile".into(),
+            self.answers.display().to_string(),
+        ];
+        argv.extend(args.iter().map(|a| a.to_string()));
+        argv.extend([
+            "--endpoint-url".into(),
+            moto_url(),
+            "--state-dir".into(),
+            self.dir().join("openclaw").display().to_string(),
+            "--issuer".into(),
+            self.issuer.url(),
+            "--no-browser".into(),
+        ]);
+        argv
+    }
+
+    /// The wizard in a terminal wide enough for the sign-in address on one line.
+    fn tmux(&self, args: &[&str]) -> Tmux {
+        let mut args = args.to_vec();
+        args.extend(["--sign-in", "paste"]);
+        Tmux::start(&self.argv(&args), &self.env(), 520, 48)
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let argv = self.argv(args);
+        let mut command = Command::new(&argv[0]);
+        command.args(&argv[1..]).env_clear().envs(self.env());
+        command
+    }
+
+    fn journal(&self) -> Value {
+        let dir = self.dir().join("state/clawboot");
+        let file = std::fs::read_dir(&dir)
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path();
+        serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap()
+    }
+
+    /// SSM, read with boto3 (clawboot never prints values).
+    fn ssm(&self, script: &str) -> String {
+        let prelude = format!(
+            "import boto3, json\nssm = boto3.client('ssm', endpoint_url='{}', region_name='ap-northeast-1', aws_access_key_id='test', aws_secret_access_key='test')\n",
+            moto_url()
+        );
+        let output = Command::new(python())
+            .arg("-c")
+            .arg(prelude + script)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "boto3: {}", text(&output.stderr));
+        text(&output.stdout).trim().to_string()
+    }
+
+    fn value(&self, name: &str) -> String {
+        self.ssm(&format!(
+            "print(ssm.get_parameter(Name='{}/{name}', WithDecryption=True)['Parameter']['Value'])",
+            self.prefix
+        ))
+    }
+
+    fn versions(&self, name: &str) -> usize {
+        self.ssm(&format!(
+            "print(len(ssm.get_parameter_history(Name='{}/{name}')['Parameters']))",
+            self.prefix
+        ))
+        .parse()
+        .unwrap()
+    }
+
+    fn signed_in_profiles(&self) -> Vec<String> {
+        let file = self
+            .dir()
+            .join("openclaw/agents/main/agent/auth-profiles.json");
+        let json: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+        json["profiles"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect()
+    }
+
+    /// Every secret this site holds: the canaries typed and the values clawboot generated.
+    fn secrets(&self) -> Vec<String> {
+        let mut secrets: Vec<String> = CANARIES.iter().map(|(_, v)| v.to_string()).collect();
+        secrets.push(NEW_DISCORD.to_string());
+        for generated in ["OPENCLAW_GATEWAY_TOKEN", "LITELLM_MASTER_KEY"] {
+            secrets.push(self.value(generated));
+        }
+        secrets
+    }
+
+    /// No secret on any screen, in `extra` output, or in any file under the site (the
+    /// credentials file excepted: holding tokens is its job, and it holds no canary).
+    fn assert_no_leak(&self, screens: &[String], extra: &[&str]) {
+        let secrets = self.secrets();
+        let mut places: Vec<(String, String)> = screens
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (format!("screen capture {i}"), s.clone()))
+            .collect();
+        places.extend(extra.iter().map(|e| ("output".to_string(), e.to_string())));
+        for file in all_files(self.dir()) {
+            let text = String::from_utf8_lossy(&std::fs::read(self.dir().join(&file)).unwrap())
+                .into_owned();
+            places.push((file.display().to_string(), text));
+        }
+        assert!(
+            places.iter().any(|(p, _)| p.contains("clawboot/")),
+            "the journal was searched"
+        );
+        for (place, text) in &places {
+            for secret in &secrets {
+                assert!(
+                    !text.contains(secret.as_str()),
+                    "a secret leaked into {place}"
+                );
+            }
+            assert!(!text.contains("CANARY"), "a canary leaked into {place}");
+        }
+    }
+}
+
+/// A plain HTTP GET of the authorize URL, as a browser would: the Location it redirects to.
+fn follow(url: &str) -> String {
+    let parsed = url::Url::parse(url).unwrap();
+    let mut stream = TcpStream::connect(("127.0.0.1", parsed.port().unwrap())).unwrap();
+    write!(
+        stream,
+        "GET {}?{} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+        parsed.path(),
+        parsed.query().unwrap_or("")
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+        .lines()
+        .find_map(|l| l.strip_prefix("Location: "))
+        .unwrap_or_else(|| panic!("no redirect: {response}"))
+        .trim()
+        .to_string()
+}
+
+/// The authorize URL on a screen or in a text.
+fn authorize_url(screen: &str, issuer: &Server) -> Option<String> {
+    let start = screen.find(&format!("{}/oauth/authorize?", issuer.url()))?;
+    let rest = &screen[start..];
+    let end = rest
+        .find(|c: char| c.is_whitespace() || c == '│')
+        .unwrap_or(rest.len());
+    Some(rest[..end].to_string())
+}
+
+/// What the TUI is asking now, by the title of its question box.
+fn tui_question(screen: &str) -> Option<String> {
+    if screen.contains("EXIT=") {
+        return Some("exited".into());
+    }
+    if screen.contains("What to do?") {
+        return Some("home".into());
+    }
+    let title = screen.lines().find_map(|l| {
+        let at = l.find("┌ ")?;
+        let title = l[at + "┌ ".len()..].split(" ─").next()?;
+        (title != "Waves" && !title.starts_with("Wave ")).then(|| title.trim().to_string())
+    })?;
+    let detail = match title.as_str() {
+        "Apply?" => screen
+            .lines()
+            .find(|l| l.contains("[Y/n]"))
+            .unwrap_or("")
+            .to_string(),
+        _ => screen
+            .lines()
+            .find(|l| l.contains("refused:"))
+            .unwrap_or("")
+            .to_string(),
+    };
+    Some(format!("{title}|{detail}"))
+}
+
+/// Answer the TUI until it ends (or `stop_before` is asked for: then Ctrl-C), picking `pick`
+/// on a pick list. Returns the secrets it asked for, in order.
+fn drive_tui(
+    t: &mut Tmux,
+    site: &Site,
+    values: &BTreeMap<&str, &str>,
+    pick: &[&str],
+    stop_before: Option<&str>,
+) -> Vec<String> {
+    let mut asked = Vec::new();
+    let mut last = String::new();
+    loop {
+        let screen = t.wait("the next question", Duration::from_secs(60), |s| {
+            tui_question(s).is_some_and(|q| q != last)
+        });
+        let question = tui_question(&screen).unwrap();
+        let title = question.split('|').next().unwrap().to_string();
+        match title.as_str() {
+            "exited" => return asked,
+            "home" => t.keys(&["Enter"]),
+            "Apply?" => t.keys(&["Enter"]),
+            "Finished" => {
+                // Look back at every wave's final report (← moves the view), then leave.
+                for _ in Wave::ALL {
+                    t.keys(&["Left"]);
+                    std::thread::sleep(Duration::from_millis(200));
+                    t.screen();
+                }
+                t.keys(&["Enter"]);
+            }
+            "Which secrets to rotate?" => {
+                for option in screen.lines().filter_map(|l| l.split("[ ] ").nth(1)) {
+                    if pick.contains(&option.split_whitespace().next().unwrap()) {
+                        t.keys(&["Space"]);
+                    }
+                    t.keys(&["Down"]);
+                }
+                t.keys(&["Enter"]);
+            }
+            "Codex sign-in" => {
+                let url =
+                    authorize_url(&screen, &site.issuer).expect("the sign-in address on screen");
+                t.paste(&follow(&url));
+                t.keys(&["Enter"]);
+            }
+            name if Some(name) == stop_before => {
+                t.keys(&["C-c"]);
+                return asked;
+            }
+            name => {
+                let value = values
+                    .get(name)
+                    .unwrap_or_else(|| panic!("unexpected question {name}:\n{screen}"));
+                asked.push(name.to_string());
+                t.paste(value);
+                t.keys(&["Enter"]);
+            }
+        }
+        last = question;
+    }
+}
+
+fn canaries() -> BTreeMap<&'static str, &'static str> {
+    CANARIES.iter().copied().collect()
+}
+
+#[test]
+fn tui_first_time_setup_then_a_rotation() {
+    let site = Site::new("tui-first");
+    let mut t = site.tmux(&[]);
+    let asked = drive_tui(&mut t, &site, &canaries(), &[], None);
+    let code = t.exit_code();
+    let mut screens = std::mem::take(&mut t.captures);
+    assert_eq!(
+        asked,
+        [
+            "DISCORD_BOT_TOKEN",
+            "GITHUB_TOKEN",
+            "OPENAI_API_KEY",
+            "ANTHROPIC_API_KEY"
+        ]
+    );
+    assert_eq!(
+        code,
+        1,
+        "verify needs the cluster, so something is left:\n{}",
+        screens.last().unwrap()
+    );
+    for (name, value) in CANARIES {
+        assert_eq!(site.value(name), value);
+    }
+    assert!(site
+        .dir()
+        .join("arch/terraform/aws/openclaw/ssm.tf")
+        .exists());
+    assert!(site
+        .dir()
+        .join("lolice/argoproj/openclaw/kustomization.yaml")
+        .exists());
+    assert!(site.dir().join("workspace/SOUL.md").exists());
+    assert_eq!(
+        site.signed_in_profiles(),
+        ["openai-codex:codex-user@example.com"]
+    );
+    let journal = site.journal();
+    assert!(journal["finished"].is_string());
+    for wave in ["infrastructure", "secrets", "manifests", "codex"] {
+        assert_eq!(journal["waves"][wave]["state"], "applied", "{journal}");
+    }
+    assert_eq!(journal["waves"]["secrets"]["facts"]["GITHUB_TOKEN"], "v1");
+    let finished = screens
+        .iter()
+        .rev()
+        .find(|s| s.contains("Finished"))
+        .unwrap();
+    assert!(
+        finished.contains("Wave 5 Verify: the cluster does not answer"),
+        "{finished}"
+    );
+
+    // Rotation: pick DISCORD_BOT_TOKEN and the gateway token on the list.
+    let mut t = site.tmux(&["rotate"]);
+    let values = BTreeMap::from([("DISCORD_BOT_TOKEN", NEW_DISCORD)]);
+    let picked = ["DISCORD_BOT_TOKEN", "OPENCLAW_GATEWAY_TOKEN"];
+    let asked = drive_tui(&mut t, &site, &values, &picked, None);
+    assert_eq!(
+        asked,
+        ["DISCORD_BOT_TOKEN"],
+        "the generated one is generated"
+    );
+    assert_eq!(t.exit_code(), 1);
+    screens.append(&mut t.captures);
+    assert_eq!(site.value("DISCORD_BOT_TOKEN"), NEW_DISCORD);
+    assert_eq!(site.versions("DISCORD_BOT_TOKEN"), 2);
+    assert_eq!(site.versions("OPENCLAW_GATEWAY_TOKEN"), 2);
+    let facts = &site.journal()["waves"]["secrets"]["facts"];
+    assert_eq!(facts["DISCORD_BOT_TOKEN"], "v2");
+    assert_eq!(facts["OPENCLAW_GATEWAY_TOKEN"], "v2");
+    // The rotation's own report, looked at again with ← after the verify wave took the screen.
+    let rotated = screens
+        .iter()
+        .find(|s| s.contains("rotated DISCORD_BOT_TOKEN, OPENCLAW_GATEWAY_TOKEN"));
+    let rotated =
+        rotated.unwrap_or_else(|| panic!("no rotation report:\n{}", screens.last().unwrap()));
+    assert!(
+        rotated.contains("annotate externalsecret/openclaw-es force-sync="),
+        "the cluster is out of reach, so the follow-up is printed:\n{rotated}"
+    );
+    site.assert_no_leak(&screens, &[]);
+}
+
+#[test]
+fn tui_ctrl_c_in_wave_2_then_resume_asks_only_what_is_left() {
+    let site = Site::new("tui-resume");
+    let mut t = site.tmux(&[]);
+    let asked = drive_tui(&mut t, &site, &canaries(), &[], Some("GITHUB_TOKEN"));
+    assert_eq!(asked, ["DISCORD_BOT_TOKEN"]);
+    assert_eq!(t.exit_code(), 130);
+    let after = t.screen();
+    assert!(
+        after.contains("EXIT=130") && !after.contains("Waves"),
+        "the terminal is restored:\n{after}"
+    );
+    let mut screens = std::mem::take(&mut t.captures);
+    let journal = site.journal();
+    assert!(journal["finished"].is_null());
+    assert_eq!(journal["waves"]["secrets"]["state"], "interrupted");
+    assert_eq!(
+        journal["waves"]["secrets"]["facts"]["DISCORD_BOT_TOKEN"],
+        "v1"
+    );
+    assert_eq!(site.value("DISCORD_BOT_TOKEN"), canary("DISCORD_BOT_TOKEN"));
+
+    let mut t = site.tmux(&[]);
+    let home = t.wait_for("What to do?");
+    assert!(home.contains("Resume the first-time setup"), "{home}");
+    let asked = drive_tui(&mut t, &site, &canaries(), &[], None);
+    assert_eq!(
+        asked,
+        ["GITHUB_TOKEN", "OPENAI_API_KEY", "ANTHROPIC_API_KEY"],
+        "nothing done is asked again"
+    );
+    assert_eq!(t.exit_code(), 1);
+    screens.append(&mut t.captures);
+    assert!(
+        !screens.iter().any(|s| s.contains("Write them? (14 of 14")) || asked.len() == 3,
+        "Wave 1 was done"
+    );
+    assert_eq!(site.versions("DISCORD_BOT_TOKEN"), 1);
+    assert!(site.journal()["finished"].is_string());
+    site.assert_no_leak(&screens, &[]);
+}
+
+/// What inquire is asking now: the last `? ` line, and how many prompts came before it.
+fn plain_question(screen: &str) -> Option<String> {
+    if screen.contains("EXIT=") {
+        return Some("exited".into());
+    }
+    let answered = screen.lines().filter(|l| l.starts_with("> ")).count();
+    let asking = screen.lines().rev().find(|l| l.starts_with("? "))?;
+    // The prompt without what is being typed after it.
+    let prompt = asking.split(':').next().unwrap_or(asking).trim();
+    Some(format!("{answered}|{prompt}"))
+}
+
+fn drive_plain(
+    t: &mut Tmux,
+    site: &Site,
+    values: &BTreeMap<&str, &str>,
+    stop_before: Option<&str>,
+) -> Vec<String> {
+    let mut asked = Vec::new();
+    let mut last = String::new();
+    loop {
+        let screen = t.wait("the next prompt", Duration::from_secs(60), |s| {
+            plain_question(s).is_some_and(|q| q != last)
+        });
+        let question = plain_question(&screen).unwrap();
+        let prompt = question
+            .split('|')
+            .nth(1)
+            .unwrap_or("")
+            .trim_start_matches("? ")
+            .to_string();
+        if question == "exited" {
+            return asked;
+        }
+        if prompt.starts_with("What to do?") || prompt.contains("(Y/n)") {
+            t.keys(&["Enter"]);
+        } else if prompt.starts_with("Address the browser ended on") {
+            let url = authorize_url(&screen, &site.issuer).expect("the sign-in address");
+            t.type_text(&follow(&url));
+            t.keys(&["Enter"]);
+        } else {
+            let name = prompt.split(':').next().unwrap();
+            if Some(name) == stop_before {
+                t.keys(&["C-c"]);
+                return asked;
+            }
+            let value = values
+                .get(name)
+                .unwrap_or_else(|| panic!("unexpected prompt {prompt:?}:\n{screen}"));
+            asked.push(name.to_string());
+            t.type_text(value);
+            t.keys(&["Enter"]);
+        }
+        last = question;
+    }
+}
+
+#[test]
+fn plain_prompts_first_time_with_ctrl_c_resume_and_rotation() {
+    let site = Site::new("plain");
+    let mut t = site.tmux(&["--plain"]);
+    let asked = drive_plain(&mut t, &site, &canaries(), Some("GITHUB_TOKEN"));
+    assert_eq!(asked, ["DISCORD_BOT_TOKEN"]);
+    assert_eq!(t.exit_code(), 130);
+    let mut screens = std::mem::take(&mut t.captures);
+    assert_eq!(
+        site.journal()["waves"]["secrets"]["facts"]["DISCORD_BOT_TOKEN"],
+        "v1"
+    );
+
+    let mut t = site.tmux(&["--plain"]);
+    let asked = drive_plain(&mut t, &site, &canaries(), None);
+    assert_eq!(
+        asked,
+        ["GITHUB_TOKEN", "OPENAI_API_KEY", "ANTHROPIC_API_KEY"]
+    );
+    assert_eq!(t.exit_code(), 1);
+    screens.append(&mut t.captures);
+    let typed = screens
+        .iter()
+        .rev()
+        .find(|s| s.contains("> GITHUB_TOKEN:"))
+        .unwrap();
+    assert!(
+        typed.contains("> GITHUB_TOKEN: ********"),
+        "masked:\n{typed}"
+    );
+    assert_eq!(
+        site.signed_in_profiles(),
+        ["openai-codex:codex-user@example.com"]
+    );
+    for (name, value) in CANARIES {
+        assert_eq!(site.value(name), value);
+    }
+
+    let mut t = site.tmux(&["rotate", "--plain", "OPENCLAW_GATEWAY_TOKEN"]);
+    assert!(drive_plain(&mut t, &site, &BTreeMap::new(), None).is_empty());
+    assert_eq!(t.exit_code(), 1);
+    screens.append(&mut t.captures);
+    assert_eq!(site.versions("OPENCLAW_GATEWAY_TOKEN"), 2);
+    site.assert_no_leak(&screens, &[]);
+}
+
+#[test]
+fn batch_lists_what_is_missing_then_finishes_signs_in_and_rotates() {
+    let site = Site::new("batch");
+    let first = site
+        .command(&["--non-interactive"])
+        .env("CLAWBOOT_DISCORD_BOT_TOKEN", canary("DISCORD_BOT_TOKEN"))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let out1 = text(&first.stdout);
+    assert_eq!(
+        first.status.code(),
+        Some(1),
+        "{out1}{}",
+        text(&first.stderr)
+    );
+    assert!(out1.contains("missing: GITHUB_TOKEN: set CLAWBOOT_GITHUB_TOKEN or pass --from-file GITHUB_TOKEN=PATH"), "{out1}");
+    assert!(out1.contains("missing: the Codex sign-in"), "{out1}");
+    assert_eq!(site.value("DISCORD_BOT_TOKEN"), canary("DISCORD_BOT_TOKEN"));
+
+    let bad = site
+        .command(&["--non-interactive"])
+        .env("CLAWBOOT_GITHUB_TOKEN", "ghx_nope")
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        text(&bad.stderr).contains("GITHUB_TOKEN: the value"),
+        "{}",
+        text(&bad.stderr)
+    );
+
+    let elsewhere = tempfile::tempdir().unwrap();
+    let github = elsewhere.path().join("github.txt");
+    std::fs::write(&github, format!("{}\n", canary("GITHUB_TOKEN"))).unwrap();
+    let mut child = site
+        .command(&[
+            "setup",
+            "--non-interactive",
+            "--sign-in",
+            "paste",
+            "--from-file",
+            &format!("GITHUB_TOKEN={}", github.display()),
+        ])
+        .env("CLAWBOOT_OPENAI_API_KEY", canary("OPENAI_API_KEY"))
+        .env("CLAWBOOT_ANTHROPIC_API_KEY", canary("ANTHROPIC_API_KEY"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut seen = String::new();
+    let url = loop {
+        let mut line = String::new();
+        assert!(
+            stderr.read_line(&mut line).unwrap() > 0,
+            "no sign-in address:\n{seen}"
+        );
+        seen.push_str(&line);
+        if let Some(url) = authorize_url(&line, &site.issuer) {
+            break url;
+        }
+    };
+    writeln!(child.stdin.take().unwrap(), "{}", follow(&url)).unwrap();
+    stderr.read_to_string(&mut seen).unwrap();
+    let second = child.wait_with_output().unwrap();
+    let out2 = text(&second.stdout);
+    assert_eq!(second.status.code(), Some(1), "{out2}{seen}");
+    assert!(
+        out2.contains("✓ Wave 2 Secrets: every value clawboot writes is set"),
+        "{out2}"
+    );
+    assert!(
+        out2.contains("✓ Wave 4 Codex sign-in: signed in as openai-codex:codex-user@example.com"),
+        "{out2}"
+    );
+    assert_eq!(
+        site.versions("DISCORD_BOT_TOKEN"),
+        1,
+        "what was written is not written again"
+    );
+
+    let rotate = site
+        .command(&[
+            "rotate",
+            "--non-interactive",
+            "DISCORD_BOT_TOKEN",
+            "--show-commands",
+        ])
+        .env("CLAWBOOT_DISCORD_BOT_TOKEN", NEW_DISCORD)
+        .output()
+        .unwrap();
+    let out3 = text(&rotate.stdout) + &text(&rotate.stderr);
+    assert_eq!(rotate.status.code(), Some(1), "{out3}");
+    assert!(out3.contains("rotated DISCORD_BOT_TOKEN"), "{out3}");
+    assert!(
+        out3.contains("$ kubectl -n openclaw get --raw /version --request-timeout=5s"),
+        "--show-commands: {out3}"
+    );
+    assert_eq!(site.value("DISCORD_BOT_TOKEN"), NEW_DISCORD);
+
+    let none = site
+        .command(&["rotate", "--non-interactive"])
+        .output()
+        .unwrap();
+    assert_eq!(none.status.code(), Some(2));
+    assert!(text(&none.stderr).contains("name the secrets to rotate"));
+    site.assert_no_leak(
+        &[],
+        &[
+            &out1,
+            &out2,
+            &seen,
+            &out3,
+            &text(&first.stderr),
+            &text(&bad.stderr),
+        ],
+    );
+}
+
+#[test]
+fn a_silent_cluster_is_one_clear_line_and_the_offline_waves_still_work() {
+    let site = Site::new("offline");
+    let output = site
+        .command(&["status", "--output", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let waves = report["waves"].as_array().unwrap();
+    let wave = |name: &str| waves.iter().find(|w| w["wave"] == name).unwrap().clone();
+    let preflight = wave("preflight");
+    let cluster_lines: Vec<&Value> = preflight["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["text"].as_str().unwrap().contains("cluster"))
+        .collect();
+    assert_eq!(cluster_lines.len(), 1, "{preflight}");
+    let line = cluster_lines[0]["text"].as_str().unwrap();
+    assert!(
+        line.starts_with(&format!(
+            "cluster unreachable: https://127.0.0.1:{} did not answer",
+            site._cluster.port
+        )),
+        "{line}"
+    );
+    assert!(line.contains("the offline waves still work"), "{line}");
+    assert_eq!(
+        wave("infrastructure")["status"]["state"],
+        "todo",
+        "rendering needs no cluster"
+    );
+    assert_eq!(wave("manifests")["status"]["state"], "todo");
+    assert_eq!(wave("secrets")["status"]["state"], "todo", "SSM answers");
+    assert_eq!(wave("verify")["status"]["state"], "skipped");
+    assert!(!site.dir().join("arch").exists(), "status writes nothing");
+    assert!(
+        !site.dir().join("state").exists(),
+        "status keeps no journal"
+    );
+
+    let text_report = site.command(&["status"]).output().unwrap();
+    let out = text(&text_report.stdout);
+    assert!(
+        out.contains("– Wave 5 Verify: the cluster does not answer"),
+        "{out}"
+    );
+}
