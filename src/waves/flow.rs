@@ -170,7 +170,10 @@ async fn apply(engine: &Engine, observed: Report) -> Result<Report, Halt> {
     }));
     match wave {
         Wave::Infrastructure => Ok(files::apply(engine, files::Target::Infrastructure)?),
-        Wave::Manifests => Ok(files::apply(engine, files::Target::Manifests)?),
+        Wave::Manifests => {
+            let written = files::apply(engine, files::Target::Manifests)?;
+            files::offer_sync(engine, written).await
+        }
         Wave::Secrets => secrets::apply(engine).await,
         Wave::Codex => codex::apply(engine).await,
         Wave::Preflight | Wave::Verify => Ok(observed),

@@ -200,7 +200,10 @@ fn draw_report(frame: &mut Frame, app: &App, area: Rect) {
             style(app, status_color(&report.status)),
         ),
         Span::styled(
-            report.status.summary().to_string(),
+            match &report.status {
+                Status::Pending => "not looked at yet".to_string(),
+                other => other.summary().to_string(),
+            },
             Style::default().add_modifier(Modifier::BOLD),
         ),
     ])];
