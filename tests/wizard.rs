@@ -736,6 +736,17 @@ fn batch_lists_what_is_missing_then_finishes_signs_in_and_rotates() {
         1,
         "what was written is not written again"
     );
+    let again = site
+        .command(&["setup", "--non-interactive"])
+        .env("CLAWBOOT_GITHUB_TOKEN", canary("GITHUB_TOKEN"))
+        .output()
+        .unwrap();
+    let out_again = text(&again.stdout);
+    assert!(
+        out_again
+            .contains("unused: the value given for GITHUB_TOKEN: it is already set and was kept"),
+        "{out_again}"
+    );
 
     let rotate = site
         .command(&[
@@ -765,6 +776,7 @@ fn batch_lists_what_is_missing_then_finishes_signs_in_and_rotates() {
     site.assert_no_leak(
         &[],
         &[
+            &out_again,
             &out1,
             &out2,
             &seen,

@@ -56,6 +56,9 @@ pub fn run(started: Started, mut face: BatchFace) -> Outcome {
                     for line in &missing {
                         let _ = writeln!(stdout, "missing: {line}");
                     }
+                    for name in face.values.keys() {
+                        let _ = writeln!(stdout, "unused: the value given for {name}: it is already set and was kept (`clawboot rotate {name}` replaces it)");
+                    }
                     let _ = write_outcome(&mut stdout, &outcome);
                 }
                 return outcome;

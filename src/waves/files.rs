@@ -153,13 +153,7 @@ fn next_steps(engine: &Engine, target: Target) -> Vec<String> {
             format!(
                 "the first time only: kubectl apply -n {} -f {}",
                 profile.argocd.namespace,
-                profile
-                    .repos
-                    .gitops
-                    .path
-                    .join(&profile.repos.gitops.folder)
-                    .join("application.yaml")
-                    .display()
+                application_manifest(engine).display()
             ),
             format!(
                 "copy {} (SOUL.md, skills/) into the OpenClaw volume once the pod runs",
@@ -167,6 +161,11 @@ fn next_steps(engine: &Engine, target: Target) -> Vec<String> {
             ),
         ],
     }
+}
+
+fn application_manifest(engine: &Engine) -> std::path::PathBuf {
+    let gitops = &engine.profile.repos.gitops;
+    gitops.path.join(&gitops.folder).join("application.yaml")
 }
 
 /// After the manifests are written, when the cluster answers: create the Argo CD Application
@@ -181,14 +180,7 @@ pub async fn offer_sync(engine: &Engine, mut report: Report) -> Result<Report, H
         .run(&["get", "application/openclaw", "-o", "name"])
         .await
         .is_ok();
-    let manifest = profile
-        .repos
-        .gitops
-        .path
-        .join(&profile.repos.gitops.folder)
-        .join("application.yaml")
-        .display()
-        .to_string();
+    let manifest = application_manifest(engine).display().to_string();
     let (text, args): (&str, Vec<&str>) = if exists {
         (
             "Ask Argo CD to refresh the openclaw Application now (push the GitOps repo first)?",

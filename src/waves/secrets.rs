@@ -83,20 +83,13 @@ pub async fn apply(engine: &Engine) -> Result<Report, Halt> {
             total,
             countdown: false,
         });
-        if engine.stop_requested() {
-            return interrupted(engine, facts);
-        }
-        let value = match parameter.source {
-            ValueSource::Generated => parameter.shape.generate(),
-            _ => match ask_value(engine, parameter).await {
-                Answer::Secret(value) => Some(value),
-                Answer::Interrupt => return interrupted(engine, facts),
-                _ => None,
-            },
-        };
-        let Some(value) = value else {
-            skipped.push(parameter.name);
-            continue;
+        let value = match new_value(engine, parameter).await {
+            NewValue::Value(value) => value,
+            NewValue::Left => {
+                skipped.push(parameter.name);
+                continue;
+            }
+            NewValue::Stop => return interrupted(engine, facts),
         };
         let version = write(engine, parameter, value, false).await?;
         engine.log(format!("{} written (version {version})", parameter.name));
@@ -126,6 +119,32 @@ fn interrupted(engine: &Engine, facts: BTreeMap<String, String>) -> Result<Repor
         .journal()
         .record(Wave::Secrets, EntryState::Interrupted, facts)?;
     Err(Halt::Interrupted)
+}
+
+enum NewValue {
+    Value(SecretString),
+    /// Left for later (an empty field, or no value in a batch run).
+    Left,
+    /// Ctrl-C, or a stop asked for while the last write ran.
+    Stop,
+}
+
+/// A generated value, or the operator's.
+async fn new_value(engine: &Engine, parameter: &Parameter) -> NewValue {
+    if engine.stop_requested() {
+        return NewValue::Stop;
+    }
+    if parameter.source == ValueSource::Generated {
+        return parameter
+            .shape
+            .generate()
+            .map_or(NewValue::Left, NewValue::Value);
+    }
+    match ask_value(engine, parameter).await {
+        Answer::Secret(value) => NewValue::Value(value),
+        Answer::Interrupt => NewValue::Stop,
+        _ => NewValue::Left,
+    }
 }
 
 /// Ask until the value has the right shape, or the operator leaves it (empty) or stops.
@@ -205,18 +224,11 @@ pub async fn rotate(engine: &Engine, parameters: &[&'static Parameter]) -> Resul
     let mut facts = BTreeMap::new();
     let mut changed = Vec::new();
     for parameter in parameters {
-        if engine.stop_requested() {
-            return interrupted(engine, facts);
-        }
-        let value = match parameter.source {
-            ValueSource::Generated => parameter.shape.generate(),
-            _ => match ask_value(engine, parameter).await {
-                Answer::Secret(value) => Some(value),
-                Answer::Interrupt => return interrupted(engine, facts),
-                _ => None,
-            },
+        let value = match new_value(engine, parameter).await {
+            NewValue::Value(value) => value,
+            NewValue::Left => continue,
+            NewValue::Stop => return interrupted(engine, facts),
         };
-        let Some(value) = value else { continue };
         let version = write(engine, parameter, value, true).await?;
         engine.log(format!(
             "{} rotated to version {version}; the one before is labelled {}",
