@@ -177,14 +177,14 @@ impl Site {
         command
     }
 
-    fn journal(&self) -> Value {
+    /// The journal of a task (`setup`, `rotate`).
+    fn journal(&self, task: &str) -> Value {
         let dir = self.dir().join("state/clawboot");
         let file = std::fs::read_dir(&dir)
             .unwrap()
-            .next()
-            .unwrap()
-            .unwrap()
-            .path();
+            .map(|e| e.unwrap().path())
+            .find(|p| p.to_string_lossy().ends_with(&format!(".{task}.json")))
+            .unwrap_or_else(|| panic!("no {task} journal in {}", dir.display()));
         serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap()
     }
 
@@ -460,7 +460,7 @@ fn tui_first_time_setup_then_a_rotation() {
         site.signed_in_profiles(),
         ["openai-codex:codex-user@example.com"]
     );
-    let journal = site.journal();
+    let journal = site.journal("setup");
     assert!(journal["finished"].is_string());
     for wave in ["infrastructure", "secrets", "manifests", "codex"] {
         assert_eq!(journal["waves"][wave]["state"], "applied", "{journal}");
@@ -491,7 +491,7 @@ fn tui_first_time_setup_then_a_rotation() {
     assert_eq!(site.value("DISCORD_BOT_TOKEN"), NEW_DISCORD);
     assert_eq!(site.versions("DISCORD_BOT_TOKEN"), 2);
     assert_eq!(site.versions("OPENCLAW_GATEWAY_TOKEN"), 2);
-    let facts = &site.journal()["waves"]["secrets"]["facts"];
+    let facts = &site.journal("rotate")["waves"]["secrets"]["facts"];
     assert_eq!(facts["DISCORD_BOT_TOKEN"], "v2");
     assert_eq!(facts["OPENCLAW_GATEWAY_TOKEN"], "v2");
     // The rotation's own report, looked at again with ← after the verify wave took the screen.
@@ -520,7 +520,7 @@ fn tui_ctrl_c_in_wave_2_then_resume_asks_only_what_is_left() {
         "the terminal is restored:\n{after}"
     );
     let mut screens = std::mem::take(&mut t.captures);
-    let journal = site.journal();
+    let journal = site.journal("setup");
     assert!(journal["finished"].is_null());
     assert_eq!(journal["waves"]["secrets"]["state"], "interrupted");
     assert_eq!(
@@ -547,7 +547,7 @@ fn tui_ctrl_c_in_wave_2_then_resume_asks_only_what_is_left() {
     );
     screens.append(&mut t.captures);
     assert_eq!(site.versions("DISCORD_BOT_TOKEN"), 1);
-    assert!(site.journal()["finished"].is_string());
+    assert!(site.journal("setup")["finished"].is_string());
     site.assert_no_leak(&screens, &[]);
 }
 
@@ -617,7 +617,7 @@ fn plain_prompts_first_time_with_ctrl_c_resume_and_rotation() {
     assert_eq!(t.exit_code(), 130);
     let mut screens = std::mem::take(&mut t.captures);
     assert_eq!(
-        site.journal()["waves"]["secrets"]["facts"]["DISCORD_BOT_TOKEN"],
+        site.journal("setup")["waves"]["secrets"]["facts"]["DISCORD_BOT_TOKEN"],
         "v1"
     );
 

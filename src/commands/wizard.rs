@@ -48,11 +48,12 @@ pub fn run(
     if face == FaceKind::Batch && matches!(&task, Some(Task::Rotate(names)) if names.is_empty()) {
         anyhow::bail!("name the secrets to rotate, e.g. `clawboot rotate --non-interactive OPENCLAW_GATEWAY_TOKEN`");
     }
-    let journal = match task {
-        Some(Task::Check) => Journal::in_memory(),
-        _ => Journal::open(profile_path)?,
-    };
-    let resumable = journal.unfinished("setup");
+    // Every task's journal is opened now, so a damaged one is reported before anything runs.
+    let mut journals = std::collections::HashMap::new();
+    for task in [Task::Setup, Task::Rotate(Vec::new()), Task::SignIn] {
+        journals.insert(task.name(), Journal::open(profile_path, task.name())?);
+    }
+    let resumable = journals["setup"].unfinished("setup");
     let settings = Settings {
         region: args.region.clone(),
         endpoint_url: args.endpoint_url.clone(),
@@ -65,9 +66,12 @@ pub fn run(
     };
     let runtime = super::runtime()?;
     let _entered = runtime.enter();
-    let mut parts = Some((profile, settings, journal));
+    let mut parts = Some((profile, settings));
     let mut start = |task: Task| -> Started {
-        let (profile, settings, journal) = parts.take().expect("one task per run");
+        let (profile, settings) = parts.take().expect("one task per run");
+        let journal = journals
+            .remove(task.name())
+            .unwrap_or_else(Journal::in_memory);
         let (events, receiver) = tokio::sync::mpsc::unbounded_channel();
         let engine = Arc::new(Engine::new(profile, settings, journal, events));
         runtime.spawn(flow::run(engine.clone(), task));

@@ -44,11 +44,12 @@ pub struct Journal {
 }
 
 impl Journal {
-    /// The journal of the profile at `profile_path` (None: the embedded defaults), read from
-    /// `$XDG_STATE_HOME/clawboot` (default `~/.local/state/clawboot`). A missing file is a new
-    /// journal; an unreadable one is an error that says where it is.
-    pub fn open(profile_path: Option<&Path>) -> anyhow::Result<Self> {
-        let path = state_dir()?.join(file_name(profile_path));
+    /// The journal of `task` for the profile at `profile_path` (None: the embedded defaults),
+    /// read from `$XDG_STATE_HOME/clawboot` (default `~/.local/state/clawboot`). One file per
+    /// task, so a rotation does not erase where an interrupted setup stopped. A missing file is
+    /// a new journal; an unreadable one is an error that says where it is.
+    pub fn open(profile_path: Option<&Path>, task: &str) -> anyhow::Result<Self> {
+        let path = state_dir()?.join(file_name(profile_path, task));
         let mut journal = match std::fs::read_to_string(&path) {
             Ok(text) => serde_json::from_str(&text).map_err(|e| {
                 anyhow::anyhow!(
@@ -133,11 +134,11 @@ fn state_dir() -> anyhow::Result<PathBuf> {
     Ok(base.join("clawboot"))
 }
 
-/// `default.json` for the embedded profile, `<stem>-<hash of the full path>.json` otherwise,
-/// so two answers files with the same name keep separate journals.
-fn file_name(profile_path: Option<&Path>) -> String {
+/// `default.<task>.json` for the embedded profile, `<stem>-<hash of the full path>.<task>.json`
+/// otherwise, so two answers files with the same name keep separate journals.
+fn file_name(profile_path: Option<&Path>, task: &str) -> String {
     let Some(path) = profile_path else {
-        return "default.json".to_string();
+        return format!("default.{task}.json");
     };
     let full = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     let hash = Sha256::digest(full.as_os_str().as_encoded_bytes());
@@ -146,7 +147,7 @@ fn file_name(profile_path: Option<&Path>) -> String {
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "profile".to_string());
     format!(
-        "{stem}-{:02x}{:02x}{:02x}{:02x}.json",
+        "{stem}-{:02x}{:02x}{:02x}{:02x}.{task}.json",
         hash[0], hash[1], hash[2], hash[3]
     )
 }
@@ -164,11 +165,12 @@ mod tests {
 
     #[test]
     fn journals_are_kept_per_profile_path() {
-        assert_eq!(file_name(None), "default.json");
-        let a = file_name(Some(Path::new("/a/answers.yaml")));
-        let b = file_name(Some(Path::new("/b/answers.yaml")));
-        assert!(a.starts_with("answers-") && a.ends_with(".json"));
+        assert_eq!(file_name(None, "setup"), "default.setup.json");
+        let a = file_name(Some(Path::new("/a/answers.yaml")), "setup");
+        let b = file_name(Some(Path::new("/b/answers.yaml")), "setup");
+        assert!(a.starts_with("answers-") && a.ends_with(".setup.json"));
         assert_ne!(a, b);
+        assert_ne!(a, file_name(Some(Path::new("/a/answers.yaml")), "rotate"));
     }
 
     #[test]

@@ -483,7 +483,7 @@ mod tests {
             Report::new(Wave::Preflight, Status::Attention("2 finding(s): the waves that need them are skipped".into()))
                 .line(Mark::Ok, "AWS: SSM answers in ap-northeast-1 (0 parameters under /lolice/openclaw)")
                 .line(Mark::Fail, "cluster unreachable: https://10.0.0.1:6443 did not answer (dial tcp: i/o timeout): check the VPN and `kubectl config current-context`; the offline waves still work")
-                .line(Mark::Warn, "not on PATH: terraform (for Wave 1's plan/apply)"),
+                .line(Mark::Info, "not on PATH here: terraform (for Wave 1's plan/apply)"),
         ));
         app.on_event(Event::Report(Report::new(
             Wave::Infrastructure,
