@@ -12,7 +12,7 @@ use clawboot::profile::Profile;
 use clawboot::secrets::catalog::{self, ValueSource};
 use clawboot::secrets::check::Verdict;
 use clawboot::ui::batch::{self, BatchFace};
-use clawboot::ui::face::{exit_code, Started};
+use clawboot::ui::face::{exit_code, write_outcome, Started};
 use clawboot::ui::{plain, tui};
 use clawboot::waves::flow::{self, Task};
 use clawboot::waves::journal::Journal;
@@ -100,7 +100,12 @@ pub fn run(
             },
         ),
         FaceKind::Plain => plain::run(&mut start, task, resumable, args.show_commands)?,
-        FaceKind::Tui => tui::run(&mut start, task, resumable, args.show_commands)?,
+        FaceKind::Tui => {
+            let outcome = tui::run(&mut start, task, resumable, args.show_commands)?;
+            // The full screen is gone: its last word stays in the terminal.
+            write_outcome(&mut std::io::stderr(), &outcome)?;
+            outcome
+        }
     };
     Ok(Outcome::Code(exit_code(&outcome)))
 }
