@@ -69,10 +69,6 @@ impl Journal {
         Self::default()
     }
 
-    pub fn path(&self) -> Option<&Path> {
-        self.path.as_deref()
-    }
-
     /// The unfinished run of `task`, if the last run was that task and stopped early.
     pub fn unfinished(&self, task: &str) -> bool {
         self.task.as_deref() == Some(task) && self.finished.is_none() && !self.waves.is_empty()

@@ -129,11 +129,6 @@ impl App {
         home_tasks(self.resumable)
     }
 
-    /// Whether the engine is doing something (no question open, no outcome yet).
-    pub fn busy(&self) -> bool {
-        matches!(self.screen, Screen::Run) && self.outcome.is_none() && self.prompt.is_none()
-    }
-
     pub fn on_event(&mut self, event: Event) {
         match event {
             Event::Report(report) => {
