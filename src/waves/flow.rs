@@ -93,6 +93,9 @@ async fn setup(engine: &Engine) -> Result<Vec<Report>, Halt> {
     }
     let mut reports = Vec::new();
     for wave in Wave::ALL {
+        if engine.stop_requested() {
+            return Err(Halt::Interrupted);
+        }
         let observed = look(engine, wave).await;
         let report = match observed.status {
             Status::Todo(_) => {
@@ -246,6 +249,9 @@ async fn sign_in(engine: &Engine) -> Result<Vec<Report>, Halt> {
 async fn check(engine: &Engine) -> Result<Vec<Report>, Halt> {
     let mut reports = Vec::new();
     for wave in Wave::ALL {
+        if engine.stop_requested() {
+            return Err(Halt::Interrupted);
+        }
         reports.push(look(engine, wave).await);
     }
     Ok(reports)
