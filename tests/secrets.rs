@@ -5,16 +5,13 @@ mod common;
 
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
-use std::sync::OnceLock;
 
-use common::ssm::{moto, refusing_proxy, Server};
+use common::ssm::{refusing_proxy, shared_moto};
 use common::*;
 use serde_json::Value;
 
-static MOTO: OnceLock<Server> = OnceLock::new();
-
 fn moto_url() -> String {
-    MOTO.get_or_init(moto).url()
+    shared_moto().url()
 }
 
 const REGION: &str = "ap-northeast-1";
@@ -488,8 +485,7 @@ fn errors_say_what_to_do() {
         "{out}"
     );
 
-    MOTO.get_or_init(moto);
-    let upstream = MOTO.get().unwrap();
+    let upstream = shared_moto();
     let env: Vec<(String, &str)> = ASKED
         .iter()
         .map(|(name, value)| (format!("CLAWBOOT_{name}"), *value))

@@ -10,19 +10,16 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use clawboot::waves::Wave;
-use common::ssm::{moto, Server};
+use common::ssm::{shared_moto, Server};
 use common::tmux::Tmux;
 use common::*;
 use serde_json::Value;
 
-static MOTO: OnceLock<Server> = OnceLock::new();
-
 fn moto_url() -> String {
-    MOTO.get_or_init(moto).url()
+    shared_moto().url()
 }
 
 /// The OpenClaw release whose credentials are a JSON file (no import step needed here).

@@ -207,7 +207,9 @@ impl<'a> Face<'a> {
             }
         }
         self.store.commit(&prepared).await?;
-        self.warn_if_config_disagrees(&prepared.claims);
+        if let Some(warning) = prepared.config_disagreement(&self.profile.openclaw.codex_email) {
+            eprintln!("warning: {warning}");
+        }
         self.report_stored(
             id,
             &prepared.claims,
@@ -216,18 +218,6 @@ impl<'a> Face<'a> {
         )?;
         self.offer_restart(restart).await?;
         Ok(Outcome::Clean)
-    }
-
-    /// The rendered config lists the profile of `openclaw.codex_email`: OpenClaw uses only
-    /// listed profiles of a provider, so a sign-in with another account would be ignored.
-    fn warn_if_config_disagrees(&self, claims: &claims::Claims) {
-        let expected = &self.profile.openclaw.codex_email;
-        if !expected.is_empty() && claims.email.as_deref() != Some(expected.as_str()) {
-            eprintln!(
-                "warning: signed in as {} but the profile's openclaw.codex_email is {expected}: OpenClaw will not use this sign-in until they agree (edit the profile and render)",
-                claims.email.as_deref().unwrap_or("an account without e-mail")
-            );
-        }
     }
 
     fn report_stored(

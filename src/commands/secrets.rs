@@ -11,7 +11,6 @@ use clawboot::cli::{ClusterArgs, OutputFormat, SecretsCommand, ValueArgs};
 use clawboot::cluster::kubectl::Kubectl;
 use clawboot::profile::Profile;
 use clawboot::secrets::catalog::{self, Parameter, ValueSource};
-use clawboot::secrets::check::Verdict;
 use clawboot::secrets::ops::{self, ClusterFollowUp, Write, WriteReport};
 use clawboot::secrets::ssm::Store;
 use clawboot::ui::{batch, prompts};
@@ -329,23 +328,10 @@ impl Face<'_> {
 
     /// Every value is checked before anything is written.
     fn check_shapes(&self, pending: &[Pending]) -> anyhow::Result<()> {
-        let mut invalid = Vec::new();
-        for p in pending {
-            match p.parameter.shape.check(&p.value) {
-                Verdict::Valid => {}
-                Verdict::Warning(why) => {
-                    eprintln!("warning: {}: the value {why}", p.parameter.name)
-                }
-                Verdict::Invalid(why) => {
-                    invalid.push(format!("{}: the value {why}", p.parameter.name))
-                }
-            }
+        for warning in ops::check_values(pending.iter().map(|p| (p.parameter, &p.value)))? {
+            eprintln!("warning: {warning}");
         }
-        if invalid.is_empty() {
-            Ok(())
-        } else {
-            anyhow::bail!("{}\nNothing was written.", invalid.join("\n"))
-        }
+        Ok(())
     }
 
     fn confirm_overwrite(
@@ -381,13 +367,7 @@ impl Face<'_> {
     fn writes(&self, pending: Vec<Pending>) -> Vec<Write> {
         pending
             .into_iter()
-            .map(|p| Write {
-                name: p.parameter.name.to_string(),
-                path: catalog::ssm_path(self.profile, p.parameter),
-                description: p.parameter.description.to_string(),
-                value: p.value,
-                keep_previous: p.replaces_real_value,
-            })
+            .map(|p| Write::new(self.profile, p.parameter, p.value, p.replaces_real_value))
             .collect()
     }
 
@@ -443,15 +423,8 @@ impl Face<'_> {
             return Ok(());
         }
         let kubectl = Kubectl::new(self.profile);
-        let stamp = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)?
-            .as_secs()
-            .to_string();
-        let commands: Vec<String> = follow_up
-            .commands(&stamp)
-            .iter()
-            .map(|c| kubectl.display(&c.iter().map(String::as_str).collect::<Vec<_>>()))
-            .collect();
+        let stamp = ClusterFollowUp::stamp();
+        let commands = follow_up.shown(&kubectl, &stamp);
         if cluster.no_cluster {
             eprintln!(
                 "The cluster was not touched (--no-cluster). To pick up the new values, run:"

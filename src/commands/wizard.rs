@@ -10,7 +10,7 @@ use secrecy::SecretString;
 use clawboot::cli::{OutputFormat, WizardArgs};
 use clawboot::profile::Profile;
 use clawboot::secrets::catalog::{self, ValueSource};
-use clawboot::secrets::check::Verdict;
+use clawboot::secrets::ops;
 use clawboot::ui::batch::{self, BatchFace};
 use clawboot::ui::face::{exit_code, write_outcome, Started};
 use clawboot::ui::{plain, tui};
@@ -141,18 +141,11 @@ fn supplied_values(
         anyhow::bail!("--stdin and --sign-in paste both read standard input: give the secret with --from-file or CLAWBOOT_<NAME>");
     }
     let values = batch::supplied_values(&asked, &args.from_file, args.stdin.as_deref())?;
-    let invalid: Vec<String> = values
-        .iter()
-        .filter_map(|(name, value)| {
-            let shape = catalog::find(name)?.shape;
-            match shape.check(value) {
-                Verdict::Invalid(why) => Some(format!("{name}: the value {why}")),
-                _ => None,
-            }
-        })
-        .collect();
-    if !invalid.is_empty() {
-        anyhow::bail!("{}\nNothing was written.", invalid.join("\n"));
-    }
+    // Warnings are told again when each value is used.
+    ops::check_values(
+        values
+            .iter()
+            .filter_map(|(name, value)| Some((catalog::find(name)?, value))),
+    )?;
     Ok(values)
 }

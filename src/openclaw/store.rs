@@ -85,6 +85,20 @@ pub struct Prepared {
     pub merged: Merged,
 }
 
+impl Prepared {
+    /// The rendered config lists only the profile of `openclaw.codex_email`: a sign-in with
+    /// another account would be ignored by OpenClaw. What to say when they differ.
+    pub fn config_disagreement(&self, codex_email: &str) -> Option<String> {
+        let email = self.claims.email.as_deref();
+        (!codex_email.is_empty() && email != Some(codex_email)).then(|| {
+            format!(
+                "signed in as {} but the profile's openclaw.codex_email is {codex_email}: OpenClaw will not use this sign-in until they agree (edit the profile and render)",
+                email.unwrap_or("an account without e-mail")
+            )
+        })
+    }
+}
+
 pub struct CredentialStore {
     pub release: Release,
     pub place: Place,

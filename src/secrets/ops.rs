@@ -107,6 +107,44 @@ pub struct Write {
     pub keep_previous: bool,
 }
 
+impl Write {
+    pub fn new(
+        profile: &Profile,
+        parameter: &Parameter,
+        value: SecretString,
+        keep_previous: bool,
+    ) -> Self {
+        Self {
+            name: parameter.name.to_string(),
+            path: catalog::ssm_path(profile, parameter),
+            description: parameter.description.to_string(),
+            value,
+            keep_previous,
+        }
+    }
+}
+
+/// Check each value against its parameter's shape before anything is written: the warnings,
+/// or one error naming every refused value. Messages never hold a value.
+pub fn check_values<'a>(
+    values: impl IntoIterator<Item = (&'a Parameter, &'a SecretString)>,
+) -> anyhow::Result<Vec<String>> {
+    let mut warnings = Vec::new();
+    let mut invalid = Vec::new();
+    for (parameter, value) in values {
+        match parameter.shape.check(value) {
+            Verdict::Valid => {}
+            Verdict::Warning(why) => warnings.push(format!("{}: the value {why}", parameter.name)),
+            Verdict::Invalid(why) => invalid.push(format!("{}: the value {why}", parameter.name)),
+        }
+    }
+    if invalid.is_empty() {
+        Ok(warnings)
+    } else {
+        anyhow::bail!("{}\nNothing was written.", invalid.join("\n"))
+    }
+}
+
 #[derive(Debug, Default, Serialize)]
 pub struct WriteReport {
     pub written: Vec<Written>,
@@ -234,13 +272,7 @@ pub async fn rollback(
         anyhow::bail!("version {target} is already the current version of {path}");
     }
     let value = store.get_version(&path, target).await?;
-    let write = Write {
-        name: parameter.name.to_string(),
-        path: path.clone(),
-        description: parameter.description.to_string(),
-        value,
-        keep_previous: true,
-    };
+    let write = Write::new(profile, parameter, value, true);
     let stored = store.get(&path).await?;
     let new_version = write_one(store, write, stored).await?.ok_or_else(|| {
         anyhow::anyhow!("version {target} holds the same value as the current version of {path}: nothing to roll back")
@@ -298,8 +330,25 @@ impl ClusterFollowUp {
         follow_up
     }
 
+    /// The force-sync value of a follow-up started now: the Unix time.
+    pub fn stamp() -> String {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// The commands as the operator would type them, to show or to run by hand.
+    pub fn shown(&self, kubectl: &Kubectl, stamp: &str) -> Vec<String> {
+        self.commands(stamp)
+            .iter()
+            .map(|c| kubectl.display(&as_args(c)))
+            .collect()
+    }
+
     /// The kubectl commands, in order (`stamp` is the force-sync value, e.g. the Unix time).
-    pub fn commands(&self, stamp: &str) -> Vec<Vec<String>> {
+    fn commands(&self, stamp: &str) -> Vec<Vec<String>> {
         let mut commands = self.annotations(stamp);
         commands.extend(self.restarts());
         commands

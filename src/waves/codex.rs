@@ -133,12 +133,8 @@ pub async fn apply(engine: &Engine) -> Result<Report, Halt> {
             store.describe()
         ),
     );
-    let expected = &engine.profile.openclaw.codex_email;
-    if !expected.is_empty() && prepared.claims.email.as_deref() != Some(expected.as_str()) {
-        report = report.line(
-            Mark::Warn,
-            format!("the profile's openclaw.codex_email is {expected}: OpenClaw uses this sign-in only when they agree (edit the profile, render)"),
-        );
+    if let Some(warning) = prepared.config_disagreement(&engine.profile.openclaw.codex_email) {
+        report = report.line(Mark::Warn, warning);
     }
     if let Place::Pod { kubectl, .. } = &store.place {
         let restart = ["rollout", "restart", "deployment/openclaw"];

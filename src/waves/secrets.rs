@@ -188,13 +188,7 @@ async fn write(
     value: SecretString,
     keep_previous: bool,
 ) -> anyhow::Result<i64> {
-    let write = ops::Write {
-        name: parameter.name.to_string(),
-        path: catalog::ssm_path(&engine.profile, parameter),
-        description: parameter.description.to_string(),
-        value,
-        keep_previous,
-    };
+    let write = ops::Write::new(&engine.profile, parameter, value, keep_previous);
     let report = ops::write_all(engine.store().await, vec![write]).await;
     if let Some(failed) = report.failed.first() {
         anyhow::bail!("{} was not written: {}", failed.name, failed.error);
@@ -261,16 +255,9 @@ async fn follow_up(
     changed: &[&'static Parameter],
 ) -> anyhow::Result<Vec<(Mark, String)>> {
     let follow_up = ClusterFollowUp::for_parameters(&engine.profile, changed);
-    let stamp = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)?
-        .as_secs()
-        .to_string();
+    let stamp = ClusterFollowUp::stamp();
     let kubectl: &Kubectl = engine.kubectl();
-    let commands: Vec<String> = follow_up
-        .commands(&stamp)
-        .iter()
-        .map(|c| kubectl.display(&c.iter().map(String::as_str).collect::<Vec<_>>()))
-        .collect();
+    let commands = follow_up.shown(kubectl, &stamp);
     if commands.is_empty() {
         return Ok(Vec::new());
     }

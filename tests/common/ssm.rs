@@ -55,6 +55,12 @@ impl Drop for Server {
     }
 }
 
+/// The moto server this test binary shares between its tests (each uses its own prefix).
+pub fn shared_moto() -> &'static Server {
+    static MOTO: std::sync::OnceLock<Server> = std::sync::OnceLock::new();
+    MOTO.get_or_init(moto)
+}
+
 /// A moto server whose SSM backend has answered once (it loads lazily).
 pub fn moto() -> Server {
     let server = Server::start(&["moto"]);
