@@ -354,9 +354,7 @@ fn drive_tui(
         t.keys(keys);
     };
     loop {
-        let screen = t.wait("the next question", Duration::from_secs(60), |s| {
-            tui_question(s).is_some_and(|q| q != last)
-        });
+        let screen = t.wait_question(tui_question, &last);
         let question = tui_question(&screen).unwrap();
         let title = question.split('|').next().unwrap().to_string();
         match title.as_str() {
@@ -569,9 +567,7 @@ fn drive_plain(
     let mut asked = Vec::new();
     let mut last = String::new();
     loop {
-        let screen = t.wait("the next prompt", Duration::from_secs(60), |s| {
-            plain_question(s).is_some_and(|q| q != last)
-        });
+        let screen = t.wait_question(plain_question, &last);
         let question = plain_question(&screen).unwrap();
         let prompt = question
             .split('|')

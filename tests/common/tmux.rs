@@ -129,6 +129,22 @@ impl Tmux {
         }
     }
 
+    /// The screen once `question` reads the same, other than `last`, on two captures in a row:
+    /// a capture taken while the program is still drawing may read as a question of its own.
+    pub fn wait_question(
+        &mut self,
+        question: impl Fn(&str) -> Option<String>,
+        last: &str,
+    ) -> String {
+        let previous = std::cell::RefCell::new(None);
+        self.wait("the next question", Duration::from_secs(60), |screen| {
+            let now = question(screen);
+            let settled = now.is_some() && now == *previous.borrow();
+            *previous.borrow_mut() = now.clone();
+            settled && now.as_deref() != Some(last)
+        })
+    }
+
     pub fn wait_for(&mut self, needle: &str) -> String {
         self.wait(needle, Duration::from_secs(30), |s| s.contains(needle))
     }
