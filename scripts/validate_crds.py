@@ -2,7 +2,7 @@
 """Validate the custom resources in YAML files against the CRD JSON schemas in a folder.
 
 usage: validate_crds.py SCHEMA_DIR FILE...
-Schemas are named <group>_<kind>_<version>.json (lower-case kind), as in ../shared/crd-schemas/.
+Schemas are named <group>_<kind>_<version>.json (lower-case kind), as in tests/fixtures/crd-schemas/.
 Built-in kinds (core, apps, *.k8s.io) and kustomizations are skipped: kubernetes-validate checks them.
 Exit 0 when every custom resource is valid, 1 when one is not or has no schema.
 """

@@ -20,7 +20,7 @@ pub fn peer(relative: &str) -> PathBuf {
 }
 
 pub fn crd_schemas() -> PathBuf {
-    let path = repo().join("../shared/crd-schemas");
+    let path = repo().join("tests/fixtures/crd-schemas");
     assert!(path.is_dir(), "CRD schemas expected in {}", path.display());
     path
 }
