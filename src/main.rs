@@ -16,7 +16,7 @@ use clawboot::cli::{Cli, Command, OutputFormat, ProfileCommand, WizardArgs};
 use clawboot::profile::{self, Profile};
 use clawboot::render::output::{Change, PlannedFile};
 use clawboot::waves::flow::Task;
-use clawboot::{doctor, fsutil, render};
+use clawboot::{doctor, fsutil, openclaw, render};
 use commands::Outcome;
 
 fn main() -> ExitCode {
@@ -162,6 +162,7 @@ fn not_done_by_render(profile: &Profile) -> Vec<String> {
         "Argo CD sync of the GitOps folder (apply application.yaml once): needs the cluster".to_string(),
         "copying workspace/ (SOUL.md, skills/) into the OpenClaw volume: needs the cluster".to_string(),
     ];
+    lines.extend(openclaw::plugins::not_installable(profile));
     if profile.openclaw.discord_allow_from.is_empty() {
         lines.push(
             "Discord DMs use pairing: set openclaw.discord_allow_from to your Discord user id(s) for an allowlist"

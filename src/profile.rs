@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::openclaw::release::Release;
+use crate::openclaw::release::{supported_list, Release};
 
 pub const DEFAULT_PROFILE_YAML: &str = include_str!("../assets/profile.yaml");
 const MODELS_YAML: &str = include_str!("../assets/models.yaml");
@@ -119,6 +119,8 @@ pub struct OpenClaw {
     pub primary_model: String,
     pub fallback_models: Vec<String>,
     pub sandbox: Sandbox,
+    /// The npm registry the pod installs OpenClaw's external plugins from; empty = npm's own.
+    pub plugin_registry: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -172,6 +174,9 @@ pub struct CpuMemory {
 pub struct NetworkPolicy {
     pub extra_excepted_cidrs: Vec<String>,
     pub node_local_dns: String,
+    /// Where a plugin registry mirror inside the private ranges answers (the internet rule
+    /// excludes those ranges).
+    pub plugin_registry_cidrs: Vec<String>,
 }
 
 /// A LiteLLM model clawboot can wire (from `assets/models.yaml`).
@@ -431,6 +436,13 @@ impl Profile {
             }
         }
         match Release::parse(&self.openclaw.release) {
+            Some(release) if release.supported().is_none() => issues.push(
+                "openclaw.release",
+                format!(
+                    "clawboot does not support OpenClaw {release} yet (its config, credentials and plugins are unchecked); supported: {}",
+                    supported_list()
+                ),
+            ),
             Some(_) => issues.check(
                 image_tag(&self.images.openclaw)
                     .is_some_and(|tag| tag.starts_with(&self.openclaw.release)),
@@ -561,6 +573,22 @@ impl Profile {
             "network_policy.node_local_dns",
             "must be empty or an IP address such as 169.254.20.10".into(),
         );
+        if let Err(message) = plugin_registry_port(&self.openclaw.plugin_registry) {
+            issues.push("openclaw.plugin_registry", message);
+        }
+        for (i, cidr) in self.network_policy.plugin_registry_cidrs.iter().enumerate() {
+            issues.check(
+                parse_cidr(cidr).is_some(),
+                &format!("network_policy.plugin_registry_cidrs[{i}]"),
+                "must be a CIDR such as 10.20.0.0/16 (where the registry mirror answers)".into(),
+            );
+        }
+        issues.check(
+            self.network_policy.plugin_registry_cidrs.is_empty()
+                || !self.openclaw.plugin_registry.is_empty(),
+            "network_policy.plugin_registry_cidrs",
+            "only goes with openclaw.plugin_registry (the mirror these addresses belong to)".into(),
+        );
     }
 
     fn check_model_ref(&self, model_ref: &str) -> Result<(), String> {
@@ -591,6 +619,27 @@ impl Profile {
             "{model_ref:?} is not a model clawboot wires; use litellm/<enabled model> or {CODEX_MODEL_REF}"
         ))
     }
+}
+
+/// The TCP port the pod reaches the plugin registry on (443 for npm's own when `url` is empty).
+/// A URL with credentials is refused: it would end up in a manifest.
+pub fn plugin_registry_port(url: &str) -> Result<u16, String> {
+    if url.is_empty() {
+        return Ok(443);
+    }
+    let parsed = url::Url::parse(url)
+        .map_err(|e| format!("{e}: give the registry's URL, e.g. https://npm.example.internal/"))?;
+    if !matches!(parsed.scheme(), "https" | "http") || parsed.host_str().is_none() {
+        return Err(
+            "must be an http(s) URL with a host, e.g. https://npm.example.internal/".into(),
+        );
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err("must not hold credentials: the URL is written into the manifests; give the mirror anonymous read access from the cluster".into());
+    }
+    parsed
+        .port_or_known_default()
+        .ok_or_else(|| "must name a port".to_string())
 }
 
 /// Overlay `overrides` on `base`: mappings merge key by key, anything else replaces.

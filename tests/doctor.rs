@@ -45,6 +45,7 @@ fn finds_every_failure_mode_of_the_first_attempt() {
         "allowlist-without-allow-from",
         "config-env-substitution",
         "docker-cli-missing",
+        "plugin-not-installed",
     ]
     .into();
     assert_eq!(rules, expected);
@@ -120,7 +121,7 @@ fn text_output_names_file_line_problem_and_fix() {
         stdout.contains("    fix: set resources.limits.memory to at least 1Gi"),
         "{stdout}"
     );
-    assert!(stdout.contains("23 finding(s)"), "{stdout}");
+    assert!(stdout.contains("24 finding(s)"), "{stdout}");
 }
 
 #[test]
@@ -135,6 +136,42 @@ fn freshly_rendered_files_are_clean() {
         assert_eq!(report["findings"], serde_json::json!([]));
         assert_eq!(code, Some(0));
     }
+}
+
+#[test]
+fn a_discord_plugin_nothing_installs_is_found() {
+    let dir = tempfile::tempdir().unwrap();
+    render_into(dir.path(), None);
+    let deployment = gitops_dir(dir.path()).join("deployment-openclaw.yaml");
+    let text = std::fs::read_to_string(&deployment).unwrap();
+    let start = text.find("        - name: init-plugins").unwrap();
+    let end = text.find("      containers:").unwrap();
+    std::fs::write(&deployment, format!("{}{}", &text[..start], &text[end..])).unwrap();
+    let (code, report) = doctor_json(&gitops_dir(dir.path()));
+    assert_eq!(code, Some(1));
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{report}");
+    assert_eq!(findings[0]["rule"], "plugin-not-installed");
+    assert!(findings[0]["fix"]
+        .as_str()
+        .unwrap()
+        .contains("openclaw plugins install @openclaw/discord@2026.9.6"));
+
+    let old = tempfile::tempdir().unwrap();
+    render_into(
+        old.path(),
+        Some("openclaw:\n  release: \"2026.5.28\"\nimages:\n  openclaw: ghcr.io/openclaw/openclaw:2026.5.28\n"),
+    );
+    let (code, report) = doctor_json(&gitops_dir(old.path()));
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        report["findings"][0]["rule"], "plugin-not-installed",
+        "{report}"
+    );
+    assert!(report["findings"][0]["fix"]
+        .as_str()
+        .unwrap()
+        .contains("move to 2026.9.6"));
 }
 
 #[test]

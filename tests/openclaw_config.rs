@@ -1,5 +1,6 @@
 //! The openclaw.json inside the rendered ConfigMap, checked by the real OpenClaw of every supported
-//! release: `config validate` with zero warnings (plugins installed) and the gateway-config lint.
+//! release: `config validate` with zero warnings and the gateway-config lint, on a state dir that
+//! the rendered `init-plugins` container filled by running for real. Nothing else installs a plugin.
 
 mod common;
 
@@ -7,56 +8,48 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use clawboot::openclaw::plugins;
+use clawboot::profile::Profile;
 use common::*;
 use serde_json::Value;
 
-struct Release {
-    version: &'static str,
-    /// A state dir with the external plugins installed, or `None` where they are bundled.
-    plugin_state: Option<&'static str>,
-}
+const RELEASES: [&str; 2] = ["2026.5.28", "2026.9.6"];
 
-const RELEASES: [Release; 2] = [
-    Release {
-        version: "2026.5.28",
-        plugin_state: None,
-    },
-    Release {
-        version: "2026.9.6",
-        plugin_state: Some("oc-2026.9.6/plugin-state"),
-    },
-];
+/// The container's paths, as the test maps them: the volume and the scratch volume.
+const POD_STATE_DIR: &str = "/home/node/.openclaw";
+const POD_TMP: &str = "/tmp";
 
-/// Run the real `openclaw` of a release on a config file, offline, in scratch HOME/TMPDIR.
-fn openclaw(release: &Release, config: &Path, args: &[&str]) -> (i32, String) {
-    let scratch = tempfile::tempdir().unwrap();
-    let bin = peer(&format!("oc-{}/node_modules/.bin", release.version));
-    let state = match release.plugin_state {
-        Some(dir) => peer(dir),
-        None => scratch.path().join("state"),
-    };
-    let path = format!(
+/// PATH with the release's node and openclaw first.
+fn path_for(release: &str) -> String {
+    let bin = peer(&format!("oc-{release}/node_modules/.bin"));
+    format!(
         "{}:{}",
         bin.display(),
         std::env::var("PATH").unwrap_or_default()
-    );
-    run(Command::new(bin.join("openclaw"))
+    )
+}
+
+/// Run the real `openclaw` of a release on a config file and a state dir, offline.
+fn openclaw(release: &str, state: &Path, config: &Path, args: &[&str]) -> (i32, String) {
+    let scratch = tempfile::tempdir().unwrap();
+    run(Command::new("openclaw")
         .args(args)
-        .env("PATH", path)
+        .env("PATH", path_for(release))
         .env("HOME", scratch.path())
         .env("TMPDIR", scratch.path())
         .env("OPENCLAW_STATE_DIR", state)
         .env("OPENCLAW_CONFIG_PATH", config))
 }
 
-fn validate(release: &Release, config: &Path) -> (i32, Value) {
-    let (code, out) = openclaw(release, config, &["config", "validate", "--json"]);
+fn validate(release: &str, state: &Path, config: &Path) -> (i32, Value) {
+    let (code, out) = openclaw(release, state, config, &["config", "validate", "--json"]);
     (code, last_json(&out))
 }
 
-fn lint(release: &Release, config: &Path) -> (i32, Value) {
+fn lint(release: &str, state: &Path, config: &Path) -> (i32, Value) {
     let (code, out) = openclaw(
         release,
+        state,
         config,
         &[
             "doctor",
@@ -81,36 +74,98 @@ fn last_json(out: &str) -> Value {
         .unwrap_or_else(|e| panic!("bad JSON ({e}) in:\n{out}"))
 }
 
-/// Render with `answers` and return the openclaw.json the ConfigMap carries, as a file.
-fn rendered_config(dir: &Path, answers: Option<&str>) -> (PathBuf, Value) {
-    render_into(&dir.join("out"), answers);
-    let configmap =
-        fs::read_to_string(gitops_dir(&dir.join("out")).join("configmap-openclaw.yaml")).unwrap();
-    let configmap: serde_yaml::Value = serde_yaml::from_str(&configmap).unwrap();
-    let json = configmap["data"]["openclaw.json"]
+/// `answers` with the OpenClaw release (and the image tag that must match it) set to `release`.
+fn with_release(answers: Option<&str>, release: &str) -> String {
+    let mut yaml: serde_yaml::Value =
+        serde_yaml::from_str(answers.unwrap_or("{}")).unwrap_or_default();
+    yaml["openclaw"]["release"] = release.into();
+    yaml["images"]["openclaw"] = format!("ghcr.io/openclaw/openclaw:{release}").into();
+    serde_yaml::to_string(&yaml).unwrap()
+}
+
+/// Render with `answers`; the openclaw.json the ConfigMap carries (as a file) and the deployment.
+fn rendered(dir: &Path, answers: &str) -> (PathBuf, Value, serde_yaml::Value) {
+    render_into(&dir.join("out"), Some(answers));
+    let read = |name: &str| -> serde_yaml::Value {
+        let text = fs::read_to_string(gitops_dir(&dir.join("out")).join(name)).unwrap();
+        serde_yaml::from_str(&text).unwrap()
+    };
+    let json = read("configmap-openclaw.yaml")["data"]["openclaw.json"]
         .as_str()
         .unwrap()
         .to_string();
     let path = dir.join("openclaw.json");
     fs::write(&path, &json).unwrap();
-    (path, serde_json::from_str(&json).unwrap())
+    (
+        path,
+        serde_json::from_str(&json).unwrap(),
+        read("deployment-openclaw.yaml"),
+    )
 }
 
-fn assert_clean(release: &Release, config: &Path) {
-    let (code, report) = validate(release, config);
-    assert_eq!(
-        code, 0,
-        "OpenClaw {} rejected the config: {report}",
-        release.version
-    );
+/// The rendered `init-plugins` container, if the release needs one.
+fn init_plugins(deployment: &serde_yaml::Value) -> Option<&serde_yaml::Value> {
+    deployment["spec"]["template"]["spec"]["initContainers"]
+        .as_sequence()?
+        .iter()
+        .find(|c| c["name"] == "init-plugins")
+}
+
+/// Run the container's own command and environment with the release's real OpenClaw, its
+/// volume mapped to `state` and its scratch volume to a temp folder. The container's HOME
+/// (npm's cache, nothing else) is a cache folder the runs share, so npm downloads once.
+fn run_init(release: &str, container: &serde_yaml::Value, state: &Path) -> (i32, String) {
+    let scratch = tempfile::tempdir().unwrap();
+    let npm_home = repo().join(".peers/npm-home");
+    fs::create_dir_all(&npm_home).unwrap();
+    let argv: Vec<&str> = container["command"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    let mut command = Command::new(argv[0]);
+    command
+        .args(&argv[1..])
+        .env("PATH", path_for(release))
+        .env("TMPDIR", scratch.path());
+    // The machine's own network settings (a proxy's CA) stay; OpenClaw's and npm's come from the
+    // manifest alone.
+    for (name, _) in std::env::vars() {
+        if name.starts_with("OPENCLAW_") || name.to_lowercase().starts_with("npm_config_") {
+            command.env_remove(name);
+        }
+    }
+    for var in container["env"].as_sequence().unwrap() {
+        let (name, value) = (
+            var["name"].as_str().unwrap(),
+            var["value"].as_str().unwrap(),
+        );
+        let mapped = if name == "HOME" {
+            npm_home.clone()
+        } else if let Some(rest) = value.strip_prefix(POD_STATE_DIR) {
+            PathBuf::from(format!("{}{rest}", state.display()))
+        } else if let Some(rest) = value.strip_prefix(POD_TMP) {
+            PathBuf::from(format!("{}{rest}", scratch.path().display()))
+        } else {
+            PathBuf::from(value)
+        };
+        command.env(name, mapped);
+    }
+    run(&mut command)
+}
+
+fn assert_clean(release: &str, state: &Path, config: &Path) {
+    let (code, report) = validate(release, state, config);
+    assert_eq!(code, 0, "OpenClaw {release} rejected the config: {report}");
     assert_eq!(report["valid"], true);
     let warnings = report
         .get("warnings")
         .and_then(Value::as_array)
         .map_or(0, Vec::len);
-    assert_eq!(warnings, 0, "OpenClaw {} warned: {report}", release.version);
-    let (code, report) = lint(release, config);
-    assert_eq!(code, 0, "OpenClaw {} lint found: {report}", release.version);
+    assert_eq!(warnings, 0, "OpenClaw {release} warned: {report}");
+    let (code, report) = lint(release, state, config);
+    assert_eq!(code, 0, "OpenClaw {release} lint found: {report}");
     assert_eq!(
         report["findings"].as_array().map(Vec::len),
         Some(0),
@@ -131,21 +186,107 @@ const PROFILES: [(&str, Option<&str>); 3] = [
 ];
 
 #[test]
-fn every_supported_release_accepts_the_rendered_config_with_zero_warnings() {
+fn the_init_container_leaves_a_state_on_which_every_release_accepts_the_config() {
+    // Profiles whose init-plugins containers are identical share the volume it filled.
+    let mut volumes: Vec<(String, tempfile::TempDir)> = Vec::new();
     for (label, answers) in PROFILES {
-        let dir = tempfile::tempdir().unwrap();
-        let (config, _) = rendered_config(dir.path(), answers);
-        for release in &RELEASES {
-            eprintln!("OpenClaw {}: {label}", release.version);
-            assert_clean(release, &config);
+        for release in RELEASES {
+            eprintln!("OpenClaw {release}: {label}");
+            let dir = tempfile::tempdir().unwrap();
+            let (config, _, deployment) = rendered(dir.path(), &with_release(answers, release));
+            let Some(container) = init_plugins(&deployment) else {
+                assert_clean(release, dir.path(), &config);
+                continue;
+            };
+            let key = format!("{release} {}", serde_yaml::to_string(container).unwrap());
+            if let Some((_, volume)) = volumes.iter().find(|(k, _)| *k == key) {
+                assert_clean(release, volume.path(), &config);
+                continue;
+            }
+            let volume = tempfile::tempdir().unwrap();
+            let (code, out) = run_init(release, container, volume.path());
+            assert_eq!(code, 0, "init-plugins failed on {release}:\n{out}");
+            assert!(out.contains("plugin discord: @openclaw/discord@"), "{out}");
+            // A second start installs nothing.
+            let (code, again) = run_init(release, container, volume.path());
+            assert_eq!(code, 0, "{again}");
+            assert!(!again.contains("installing"), "{again}");
+            assert!(
+                again.contains("plugin discord: 2026.9.6 already installed"),
+                "{again}"
+            );
+            assert_clean(release, volume.path(), &config);
+            assert_verify_sees_the_plugins(release, answers, volume.path());
+            volumes.push((key, volume));
         }
     }
+    assert_eq!(volumes.len(), 2, "with and without the Codex plugin");
+}
+
+/// Verify's own listing script, run on the volume: every needed plugin is there and loaded.
+fn assert_verify_sees_the_plugins(release: &str, answers: Option<&str>, volume: &Path) {
+    let profile = Profile::from_answers(&with_release(answers, release)).unwrap();
+    let scratch = tempfile::tempdir().unwrap();
+    let (code, out) = run(Command::new("sh")
+        .args(["-c", plugins::LIST_SCRIPT])
+        .env("PATH", path_for(release))
+        .env("HOME", scratch.path())
+        .env("TMPDIR", scratch.path())
+        .env("OPENCLAW_STATE_DIR", volume));
+    assert_eq!(code, 0, "{out}");
+    let listed = plugins::parse_listing(&out).unwrap();
+    for plugin in plugins::needed(&profile) {
+        let said = plugins::judge(plugin, &listed);
+        assert!(
+            said.as_ref().is_ok_and(|s| s.contains("loaded")),
+            "{said:?}"
+        );
+    }
+}
+
+#[test]
+fn without_the_init_container_the_release_warns_that_discord_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (config, _, _) = rendered(dir.path(), &with_release(None, "2026.9.6"));
+    let empty = dir.path().join("volume");
+    fs::create_dir(&empty).unwrap();
+    let (_, report) = validate("2026.9.6", &empty, &config);
+    assert!(
+        report.to_string().contains("plugin not installed: discord"),
+        "{report}"
+    );
+}
+
+#[test]
+fn an_unreachable_registry_fails_the_init_container_with_the_reason() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let registry = format!("http://127.0.0.1:{port}/");
+    let answers = format!("openclaw:\n  plugin_registry: {registry}\n  codex_subscription: false\n  fallback_models: [litellm/anthropic/claude-opus-4-6]\n");
+    let dir = tempfile::tempdir().unwrap();
+    let (_, _, deployment) = rendered(dir.path(), &with_release(Some(&answers), "2026.9.6"));
+    let state = dir.path().join("volume");
+    fs::create_dir(&state).unwrap();
+    let (code, out) = run_init("2026.9.6", init_plugins(&deployment).unwrap(), &state);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(&format!(
+            "cannot install @openclaw/discord@2026.9.6 from {registry}: "
+        )) && out.contains("ECONNREFUSED")
+            && out.contains("openclaw.plugin_registry"),
+        "{out}"
+    );
 }
 
 #[test]
 fn the_validators_reject_what_the_seed_plan_got_wrong() {
     let dir = tempfile::tempdir().unwrap();
-    let (path, config) = rendered_config(dir.path(), None);
+    let (path, config, _) = rendered(dir.path(), &with_release(None, "2026.9.6"));
+    let empty = dir.path().join("volume");
+    fs::create_dir(&empty).unwrap();
     let write = |name: &str, mutate: &dyn Fn(&mut Value)| {
         let mut broken = config.clone();
         mutate(&mut broken);
@@ -162,23 +303,13 @@ fn the_validators_reject_what_the_seed_plan_got_wrong() {
     let legacy_agent = write("agent.json", &|c| {
         c["agent"] = serde_json::json!({ "model": { "primary": "sonnet" } });
     });
-    for release in &RELEASES {
-        let (code, report) = lint(release, &no_mode);
-        assert_eq!(
-            code, 1,
-            "{} lint missed gateway.mode: {report}",
-            release.version
-        );
+    for release in RELEASES {
+        let (code, report) = lint(release, &empty, &no_mode);
+        assert_eq!(code, 1, "{release} lint missed gateway.mode: {report}");
         assert!(report.to_string().contains("gateway.mode"), "{report}");
         for broken in [&openai_chat, &legacy_agent] {
-            let (code, report) = validate(release, broken);
-            assert_eq!(
-                code,
-                1,
-                "{} accepted {}: {report}",
-                release.version,
-                broken.display()
-            );
+            let (code, report) = validate(release, &empty, broken);
+            assert_eq!(code, 1, "{release} accepted {}: {report}", broken.display());
             assert_eq!(report["valid"], false);
         }
     }

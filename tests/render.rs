@@ -288,6 +288,61 @@ fn profile_values_reach_the_manifests_and_stay_valid() {
 }
 
 #[test]
+fn a_plugin_registry_mirror_gets_its_env_and_exactly_its_egress() {
+    let dir = tempfile::tempdir().unwrap();
+    let answers = "openclaw:\n  plugin_registry: http://npm-mirror.internal:4873/\n\
+        network_policy:\n  plugin_registry_cidrs: [10.20.0.0/16]\n";
+    render_into(dir.path(), Some(answers));
+    let gitops = gitops_dir(dir.path());
+    let (code, out) = kubernetes_validate(&yaml_files(&gitops));
+    assert_eq!(code, 0, "{out}");
+    let deployment = fs::read_to_string(gitops.join("deployment-openclaw.yaml")).unwrap();
+    assert!(deployment.contains(
+        "- name: npm_config_registry\n              value: http://npm-mirror.internal:4873/"
+    ));
+    let policy: serde_yaml::Value = serde_yaml::from_str(
+        fs::read_to_string(gitops.join("networkpolicy.yaml"))
+            .unwrap()
+            .split("\n---\n")
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    let mirror_rules: Vec<&serde_yaml::Value> = policy["spec"]["egress"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .filter(|rule| rule["to"][0]["ipBlock"]["cidr"] == "10.20.0.0/16")
+        .collect();
+    assert_eq!(mirror_rules.len(), 1, "{policy:?}");
+    assert_eq!(mirror_rules[0]["ports"][0]["port"], 4873);
+    assert!(mirror_rules[0]["to"][0]["ipBlock"]["except"].is_null());
+
+    let refused = clawboot(&[
+        "render",
+        "--out",
+        &dir.path().join("x").display().to_string(),
+        "--profile",
+        &{
+            let file = dir.path().join("bad.yaml");
+            fs::write(
+                &file,
+                "openclaw:\n  plugin_registry: https://user:pw@npm.example/\n",
+            )
+            .unwrap();
+            file.display().to_string()
+        },
+    ]);
+    assert_eq!(refused.status.code(), Some(2));
+    let said = text(&refused.stderr);
+    assert!(
+        said.contains("openclaw.plugin_registry: must not hold credentials"),
+        "{said}"
+    );
+    assert!(!said.contains("pw@"), "{said}");
+}
+
+#[test]
 fn second_render_changes_nothing_and_check_reports_drift() {
     let dir = tempfile::tempdir().unwrap();
     render_into(dir.path(), None);

@@ -40,6 +40,110 @@ impl fmt::Display for Release {
     }
 }
 
+/// Why a release needs a plugin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// The Discord channel: always, Discord is the front end.
+    Discord,
+    /// Only with `openclaw.codex_subscription`.
+    CodexSubscription,
+}
+
+/// A plugin a release needs from outside its npm package, pinned (checked with each release's
+/// own CLI: `openclaw plugins list --json` on an empty state dir, then `plugins install`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExternalPlugin {
+    /// The plugin id, as in `plugins.entries.<id>`.
+    pub id: &'static str,
+    pub package: &'static str,
+    /// The npm version to install; `None` when no published version runs on this release.
+    pub version: Option<&'static str>,
+    /// The official image already bundles it (the installer then leaves it alone).
+    pub in_image: bool,
+    pub need: Need,
+}
+
+impl ExternalPlugin {
+    /// `package@version`, what `openclaw plugins install` takes.
+    pub fn spec(&self) -> Option<String> {
+        self.version.map(|v| format!("{}@{v}", self.package))
+    }
+}
+
+/// One supported release and the plugins it needs outside its npm package.
+#[derive(Debug, Clone, Copy)]
+pub struct Supported {
+    pub release: Release,
+    pub plugins: &'static [ExternalPlugin],
+}
+
+const DISCORD: &str = "@openclaw/discord";
+const CODEX: &str = "@openclaw/codex";
+
+/// Every release clawboot supports: the one place a new release is added.
+pub const SUPPORTED: [Supported; 2] = [
+    // Discord left the core package before this release, yet the first @openclaw/discord on npm
+    // (2026.6.11) needs plugin API >= 2026.6.11: its own installer refuses every published version.
+    // The Codex subscription is served by the bundled `openai` plugin (provider openai-codex).
+    Supported {
+        release: Release::new(2026, 5, 28),
+        plugins: &[ExternalPlugin {
+            id: "discord",
+            package: DISCORD,
+            version: None,
+            in_image: false,
+            need: Need::Discord,
+        }],
+    },
+    // The official image bundles codex (its Docker docs), not discord. No @openclaw/codex 2026.9.6
+    // is published; 2026.9.5 needs plugin API >= 2026.9.5.
+    Supported {
+        release: Release::new(2026, 9, 6),
+        plugins: &[
+            ExternalPlugin {
+                id: "discord",
+                package: DISCORD,
+                version: Some("2026.9.6"),
+                in_image: false,
+                need: Need::Discord,
+            },
+            ExternalPlugin {
+                id: "codex",
+                package: CODEX,
+                version: Some("2026.9.5"),
+                in_image: true,
+                need: Need::CodexSubscription,
+            },
+        ],
+    },
+];
+
+impl Release {
+    /// This release's row of [`SUPPORTED`], if it has one.
+    pub fn supported(self) -> Option<&'static Supported> {
+        SUPPORTED.iter().find(|s| s.release == self)
+    }
+
+    /// The plugins this release needs from outside its npm package (none when unsupported).
+    pub fn external_plugins(self) -> &'static [ExternalPlugin] {
+        self.supported().map_or(&[], |s| s.plugins)
+    }
+}
+
+/// The newest supported release: where an operator on an older one should go.
+pub fn newest() -> Release {
+    SUPPORTED[SUPPORTED.len() - 1].release
+}
+
+/// The supported releases, for messages: `2026.5.28, 2026.9.6`.
+pub fn supported_list() -> String {
+    SUPPORTED
+        .iter()
+        .map(|s| s.release.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -57,5 +161,16 @@ mod tests {
         assert_eq!(Release::parse("2026.13.1"), None);
         assert!(!old.has_startupz() && new.has_startupz());
         assert_eq!(new.to_string(), "2026.9.6");
+    }
+
+    #[test]
+    fn the_table_pins_discord_where_npm_has_it() {
+        let new = Release::new(2026, 9, 6).external_plugins();
+        assert_eq!(new[0].spec().as_deref(), Some("@openclaw/discord@2026.9.6"));
+        assert!(new.iter().any(|p| p.id == "codex" && p.in_image));
+        let old = Release::new(2026, 5, 28).external_plugins();
+        assert_eq!(old[0].spec(), None);
+        assert!(Release::new(2026, 7, 1).supported().is_none());
+        assert_eq!(supported_list(), "2026.5.28, 2026.9.6");
     }
 }

@@ -22,17 +22,6 @@ pub const POD_SELECTOR: &str = "app.kubernetes.io/name=openclaw";
 /// A sign-in that expires sooner than this is reported as expiring.
 const EXPIRING_MS: i64 = 24 * 3600 * 1000;
 
-/// A shell script with `oc`: the openclaw CLI on PATH, else the image's entry point.
-macro_rules! openclaw_script {
-    ($body:literal) => {
-        concat!(
-            "set -eu\n",
-            "oc() { if command -v openclaw >/dev/null 2>&1; then openclaw \"$@\"; else node /app/openclaw.mjs \"$@\"; fi; }\n",
-            $body
-        )
-    };
-}
-
 /// Imports the JSON file into OpenClaw's SQLite store (≥ 2026.7) with `openclaw doctor --fix`,
 /// pointed at a scratch copy of the config so the GitOps-owned openclaw.json is not touched.
 const IMPORT_SCRIPT: &str = openclaw_script!(

@@ -9,7 +9,8 @@ use minijinja::{context, Environment, Value};
 use serde::Serialize;
 
 use crate::openclaw::config::{self, GATEWAY_PORT, LITELLM_PORT};
-use crate::profile::{parse_cidr, Profile};
+use crate::openclaw::plugins;
+use crate::profile::{parse_cidr, plugin_registry_port, Profile};
 use crate::secrets::catalog::{self, TargetSecret, ValueSource};
 
 /// The three kinds of output, each written under its own root.
@@ -366,7 +367,32 @@ fn base_context(profile: &Profile) -> Value {
         ),
         cloudflare_variables => cloudflare_variables(profile),
         github_repos => profile.github_repos(),
+        plugin_install_script => plugins::INSTALL_SCRIPT,
+        plugin_install_args => plugins::install_args(profile),
+        plugin_registry => profile.openclaw.plugin_registry,
+        registry_egress => registry_egress(profile),
     }
+}
+
+#[derive(Serialize)]
+struct RegistryEgress {
+    url: String,
+    port: u16,
+    cidrs: Vec<String>,
+}
+
+/// The egress rule a plugin registry mirror needs beyond the internet rule (443 and 80): its
+/// private CIDRs on its port, or the internet on an unusual port; none for npm's own.
+fn registry_egress(profile: &Profile) -> Option<RegistryEgress> {
+    let url = &profile.openclaw.plugin_registry;
+    let port = plugin_registry_port(url).ok()?;
+    let cidrs = profile.network_policy.plugin_registry_cidrs.clone();
+    let covered = cidrs.is_empty() && [443, 80].contains(&port);
+    (!url.is_empty() && !covered).then(|| RegistryEgress {
+        url: url.clone(),
+        port,
+        cidrs,
+    })
 }
 
 /// A probe that reads the JSON body: the Control UI answers unknown paths with 200.

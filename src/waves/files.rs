@@ -8,6 +8,7 @@ use sha2::{Digest, Sha256};
 
 use super::journal::EntryState;
 use super::{Answer, Engine, Halt, Mark, Question, Reach, Report, Status, Wave};
+use crate::openclaw::plugins;
 use crate::render::output::{self, Change, PlannedFile};
 use crate::render::{self, Group, Roots};
 
@@ -76,6 +77,11 @@ pub fn observe(engine: &Engine, target: Target) -> Report {
         };
         report = report.line(Mark::Todo, format!("{verb} {}", file.path.display()));
         report.diff.push_str(&file.diff);
+    }
+    if target == Target::Manifests {
+        for warning in plugins::not_installable(&engine.profile) {
+            report = report.line(Mark::Warn, warning);
+        }
     }
     if changed.is_empty() {
         for line in next_steps(engine, target) {

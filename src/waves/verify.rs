@@ -2,8 +2,11 @@
 //! Observe only; each failed check says where to look.
 
 use super::{unreachable, Engine, Line, Mark, Reach, Report, Status, Wave};
+use serde_json::Value;
+
 use crate::cluster::kubectl::Kubectl;
 use crate::openclaw::config::GATEWAY_PORT;
+use crate::openclaw::plugins;
 use crate::openclaw::store::CONTAINER;
 
 const TIMEOUT: &str = "--request-timeout=20s";
@@ -29,6 +32,8 @@ pub async fn observe(engine: &Engine) -> Report {
         cluster_blocked(kubectl).await,
         anthropic_key_absent(kubectl).await,
     ];
+    lines.extend(plugins_loaded(engine, kubectl).await);
+    lines.push(discord_connection(kubectl).await);
     if engine.profile.openclaw.codex_subscription {
         lines.push(models_status(kubectl).await);
     }
@@ -173,5 +178,128 @@ async fn models_status(kubectl: &Kubectl) -> Line {
             Mark::Fail,
             "openclaw models status --check fails in the pod: sign in again (`clawboot sign-in`)",
         ),
+    }
+}
+
+/// `openclaw …` in the OpenClaw container; its stdout.
+async fn openclaw(kubectl: &Kubectl, script: &'static str) -> anyhow::Result<String> {
+    kubectl
+        .run(&["exec", POD, "-c", CONTAINER, "--", "sh", "-c", script])
+        .await
+}
+
+/// Every plugin the profile needs is installed in the volume (or bundled) and loaded.
+async fn plugins_loaded(engine: &Engine, kubectl: &Kubectl) -> Vec<Line> {
+    let needed = plugins::needed(&engine.profile);
+    if needed.is_empty() {
+        return Vec::new();
+    }
+    let listed = match openclaw(kubectl, plugins::LIST_SCRIPT).await {
+        Ok(out) => plugins::parse_listing(&out),
+        Err(e) => Err(format!("{e:#}")),
+    };
+    let listed = match listed {
+        Ok(listed) => listed,
+        Err(e) => return vec![Line::new(Mark::Fail, format!("OpenClaw plugins: {e}"))],
+    };
+    let unavailable = plugins::not_installable(&engine.profile);
+    needed
+        .into_iter()
+        .map(|plugin| match plugins::judge(plugin, &listed) {
+            Ok(text) => Line::new(Mark::Ok, text),
+            Err(_) if plugin.version.is_none() => {
+                Line::new(Mark::Fail, unavailable.first().cloned().unwrap_or_default())
+            }
+            Err(text) => Line::new(Mark::Fail, text),
+        })
+        .collect()
+}
+
+/// The Discord connection as the gateway reports it (`openclaw channels status --probe`).
+async fn discord_connection(kubectl: &Kubectl) -> Line {
+    let script = plugins::DISCORD_STATUS_SCRIPT;
+    match openclaw(kubectl, script).await {
+        Ok(out) => judge_discord(&out),
+        Err(e) => Line::new(
+            Mark::Warn,
+            format!("could not check the Discord connection: {e:#}"),
+        ),
+    }
+}
+
+/// Read a `channels status --json` payload (OpenClaw's ChannelsStatusResult) for Discord.
+fn judge_discord(out: &str) -> Line {
+    let payload: Option<Value> = out
+        .find('{')
+        .and_then(|start| {
+            serde_json::Deserializer::from_str(&out[start..])
+                .into_iter()
+                .next()
+        })
+        .and_then(Result::ok);
+    let Some(payload) = payload else {
+        return Line::new(
+            Mark::Warn,
+            "could not check the Discord connection: `openclaw channels status` printed no JSON",
+        );
+    };
+    if payload["gatewayReachable"] == false || payload["status"] == "starting" {
+        return Line::new(Mark::Warn, "could not check the Discord connection: the gateway is not answering yet; run `clawboot status` again in a minute");
+    }
+    let issues = payload["statusIssues"].as_array().into_iter().flatten();
+    if let Some(issue) = issues.into_iter().find(|i| i["channel"] == "discord") {
+        let message = issue["message"].as_str().unwrap_or("a problem");
+        let fix = match issue["kind"].as_str() {
+            Some("auth") => "Discord refused the bot token: put a valid one in SSM with `clawboot rotate DISCORD_BOT_TOKEN`".to_string(),
+            Some("intent") => "enable the Message Content intent: Discord developer portal → your application → Bot → Privileged Gateway Intents".to_string(),
+            _ => issue["fix"].as_str().unwrap_or("see `kubectl logs deploy/openclaw -c openclaw`").to_string(),
+        };
+        return Line::new(Mark::Fail, format!("Discord: {message}: {fix}"));
+    }
+    let accounts = payload["channelAccounts"]["discord"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    match accounts.iter().find(|a| a["connected"] == true) {
+        Some(account) => Line::new(
+            Mark::Ok,
+            format!(
+                "Discord: connected as {}",
+                account["name"].as_str().unwrap_or("the bot")
+            ),
+        ),
+        None => {
+            let error = accounts
+                .iter()
+                .find_map(|a| a["lastError"].as_str())
+                .unwrap_or("no error reported yet");
+            Line::new(Mark::Fail, format!("Discord: not connected ({error}); see `kubectl logs deploy/openclaw -c openclaw`"))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_discord_connection_is_read_from_the_status_payload() {
+        let connected = r#"{"ts":1,"channelAccounts":{"discord":[{"accountId":"default","name":"clawbot","connected":true}]}}"#;
+        assert_eq!(judge_discord(connected).mark, Mark::Ok);
+        let refused = r#"{"ts":1,"channelAccounts":{"discord":[{"accountId":"default","running":false}]},"statusIssues":[{"channel":"discord","accountId":"default","kind":"auth","message":"401 Unauthorized"}]}"#;
+        let line = judge_discord(refused);
+        assert!(
+            line.mark == Mark::Fail && line.text.contains("clawboot rotate DISCORD_BOT_TOKEN"),
+            "{line:?}"
+        );
+        let intent = r#"{"statusIssues":[{"channel":"discord","accountId":"default","kind":"intent","message":"Disallowed intents"}]}"#;
+        assert!(judge_discord(intent)
+            .text
+            .contains("Message Content intent"));
+        let down = r#"{"channelAccounts":{"discord":[{"accountId":"default","connected":false,"lastError":"4004"}]}}"#;
+        assert!(judge_discord(down).text.contains("4004"));
+        let unreachable = r#"[secrets] notice {"gatewayReachable":false}"#;
+        assert_eq!(judge_discord(unreachable).mark, Mark::Warn);
+        assert_eq!(judge_discord("nothing").mark, Mark::Warn);
     }
 }
