@@ -43,7 +43,7 @@ pub const LIST_SCRIPT: &str = openclaw_script!("oc plugins list --json\n");
 
 /// The Discord connection as the running gateway reports it.
 pub const DISCORD_STATUS_SCRIPT: &str =
-    openclaw_script!("oc channels status --probe --channel discord --json\n");
+    openclaw_script!("oc channels status --probe --channel discord --timeout 15000 --json\n");
 
 /// The plugins this profile needs from outside the release's npm package.
 pub fn needed(profile: &Profile) -> Vec<&'static ExternalPlugin> {

@@ -181,10 +181,12 @@ async fn models_status(kubectl: &Kubectl) -> Line {
     }
 }
 
-/// `openclaw …` in the OpenClaw container; its stdout.
+/// `openclaw …` in the OpenClaw container, bounded by kubectl's request timeout; its stdout.
 async fn openclaw(kubectl: &Kubectl, script: &'static str) -> anyhow::Result<String> {
     kubectl
-        .run(&["exec", POD, "-c", CONTAINER, "--", "sh", "-c", script])
+        .run(&[
+            "exec", TIMEOUT, POD, "-c", CONTAINER, "--", "sh", "-c", script,
+        ])
         .await
 }
 
