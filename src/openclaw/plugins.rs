@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 
-use super::release::{newest, ExternalPlugin, Need};
+use super::release::{newest, ExternalPlugin, Need, Release};
 use crate::profile::Profile;
 
 /// Installs each `id=package@version` argument with the release's own installer, unless the
@@ -68,15 +68,21 @@ pub fn install_args(profile: &Profile) -> Vec<String> {
 
 /// What the operator must know about needed plugins nothing can install for this release.
 pub fn not_installable(profile: &Profile) -> Vec<String> {
-    let release = profile.release();
     needed(profile)
         .into_iter()
         .filter(|p| p.version.is_none() && !p.in_image)
-        .map(|p| format!(
-            "the {} plugin: no {} on npm runs on OpenClaw {release} and its image does not bundle it, so the bot never connects; set openclaw.release and images.openclaw to {}",
-            p.id, p.package, newest()
-        ))
+        .map(|p| not_installable_reason(p, profile.release()))
         .collect()
+}
+
+/// Why `plugin` cannot be had on `release`, and where to go instead.
+pub fn not_installable_reason(plugin: &ExternalPlugin, release: Release) -> String {
+    format!(
+        "the {} plugin: no {} on npm runs on OpenClaw {release} and its image does not bundle it, so the bot never connects; set openclaw.release and images.openclaw to {}",
+        plugin.id,
+        plugin.package,
+        newest()
+    )
 }
 
 /// One plugin as `openclaw plugins list --json` reports it.

@@ -204,13 +204,13 @@ async fn plugins_loaded(engine: &Engine, kubectl: &Kubectl) -> Vec<Line> {
         Ok(listed) => listed,
         Err(e) => return vec![Line::new(Mark::Fail, format!("OpenClaw plugins: {e}"))],
     };
-    let unavailable = plugins::not_installable(&engine.profile);
+    let release = engine.profile.release();
     needed
         .into_iter()
         .map(|plugin| match plugins::judge(plugin, &listed) {
             Ok(text) => Line::new(Mark::Ok, text),
             Err(_) if plugin.version.is_none() => {
-                Line::new(Mark::Fail, unavailable.first().cloned().unwrap_or_default())
+                Line::new(Mark::Fail, plugins::not_installable_reason(plugin, release))
             }
             Err(text) => Line::new(Mark::Fail, text),
         })
