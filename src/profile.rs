@@ -627,6 +627,10 @@ pub fn plugin_registry_port(url: &str) -> Result<u16, String> {
     if url.is_empty() {
         return Ok(443);
     }
+    // The URL parser drops newlines and tabs, so the raw value is checked first.
+    if url.chars().any(char::is_control) {
+        return Err("must not hold control characters (newlines, tabs, escapes)".into());
+    }
     let parsed = url::Url::parse(url)
         .map_err(|e| format!("{e}: give the registry's URL, e.g. https://npm.example.internal/"))?;
     if !matches!(parsed.scheme(), "https" | "http") || parsed.host_str().is_none() {

@@ -340,6 +340,29 @@ fn a_plugin_registry_mirror_gets_its_env_and_exactly_its_egress() {
         "{said}"
     );
     assert!(!said.contains("pw@"), "{said}");
+
+    // url::Url drops newlines while parsing; the raw value must not reach a manifest.
+    let injected = dir.path().join("injected.yaml");
+    fs::write(
+        &injected,
+        "openclaw:\n  plugin_registry: \"http://npm.example:4873/\\n---\\nkind: ClusterRoleBinding\"\n",
+    )
+    .unwrap();
+    let out = dir.path().join("y");
+    let refused = clawboot(&[
+        "render",
+        "--out",
+        &out.display().to_string(),
+        "--profile",
+        &injected.display().to_string(),
+    ]);
+    let said = text(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains("openclaw.plugin_registry: must not hold control characters"),
+        "{said}"
+    );
+    assert!(!out.exists());
 }
 
 #[test]

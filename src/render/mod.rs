@@ -376,7 +376,6 @@ fn base_context(profile: &Profile) -> Value {
 
 #[derive(Serialize)]
 struct RegistryEgress {
-    url: String,
     port: u16,
     cidrs: Vec<String>,
 }
@@ -388,11 +387,7 @@ fn registry_egress(profile: &Profile) -> Option<RegistryEgress> {
     let port = plugin_registry_port(url).ok()?;
     let cidrs = profile.network_policy.plugin_registry_cidrs.clone();
     let covered = cidrs.is_empty() && [443, 80].contains(&port);
-    (!url.is_empty() && !covered).then(|| RegistryEgress {
-        url: url.clone(),
-        port,
-        cidrs,
-    })
+    (!url.is_empty() && !covered).then_some(RegistryEgress { port, cidrs })
 }
 
 /// A probe that reads the JSON body: the Control UI answers unknown paths with 200.
