@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::openclaw::release::{newest, Release};
+use crate::openclaw::release::{newest, ExternalPlugin, Release};
 use crate::profile::{image_tag, memory_bytes, unpinned_image_reason, CODEX_MODEL_REF};
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -239,6 +239,7 @@ impl Linter {
     }
 
     fn check_openclaw_configs(&mut self) {
+        let uninstalled = self.plugins_nothing_installs();
         for (file, text, start, config) in self.openclaw_configs() {
             let body: String = text.lines().skip(start - 1).collect::<Vec<_>>().join("\n");
             let at = |steps: &[&[&str]]| start - 1 + locate(&body, steps);
@@ -267,37 +268,44 @@ impl Linter {
             }
             self.check_discord(&file, &config, &at);
             self.check_model_refs(&file, &config, &body, start);
-            self.check_plugins_installed(&file, &config, &at);
+            self.check_plugins_installed(&file, &config, &at, &uninstalled);
         }
     }
 
-    /// The release the manifests run (the OpenClaw image's tag), else the newest supported one.
-    fn manifest_release(&self) -> Release {
-        let tagged = self.containers().into_iter().find_map(|c| {
+    /// The release the manifests run (the OpenClaw image's tag, else the newest supported one)
+    /// and the plugins it needs that its image lacks and no container installs.
+    fn plugins_nothing_installs(&self) -> (Release, Vec<&'static ExternalPlugin>) {
+        let containers = self.containers();
+        let tagged = containers.iter().find_map(|c| {
             let image = str_at(c.spec, &["image"])?;
             image.contains("openclaw/openclaw").then_some(())?;
             Release::parse(image_tag(image)?)
         });
-        tagged
+        let release = tagged
             .filter(|r| r.supported().is_some())
-            .unwrap_or_else(newest)
+            .unwrap_or_else(newest);
+        let installers: Vec<String> = containers
+            .iter()
+            .map(|c| command_line(c.spec).join(" "))
+            .filter(|line| line.contains("plugins install"))
+            .collect();
+        let missing = release
+            .external_plugins()
+            .iter()
+            .filter(|p| !p.in_image && !installers.iter().any(|l| l.contains(p.package)))
+            .collect();
+        (release, missing)
     }
 
-    /// A plugin enabled in the config that the release's image lacks and no container installs.
+    /// A plugin enabled in the config among those nothing installs.
     fn check_plugins_installed(
         &mut self,
         file: &Path,
         config: &Value,
         at: &dyn Fn(&[&[&str]]) -> usize,
+        (release, missing): &(Release, Vec<&'static ExternalPlugin>),
     ) {
-        let release = self.manifest_release();
-        let installers: Vec<String> = self
-            .containers()
-            .iter()
-            .map(|c| command_line(c.spec).join(" "))
-            .filter(|line| line.contains("plugins install"))
-            .collect();
-        for plugin in release.external_plugins().iter().filter(|p| !p.in_image) {
+        for plugin in missing {
             let channel_on = config
                 .pointer(&format!("/channels/{}", plugin.id))
                 .is_some_and(|c| c.get("enabled").and_then(Value::as_bool) != Some(false));
@@ -305,8 +313,7 @@ impl Linter {
                 .pointer(&format!("/plugins/entries/{}/enabled", plugin.id))
                 .and_then(Value::as_bool)
                 == Some(true);
-            let installed = installers.iter().any(|l| l.contains(plugin.package));
-            if !(channel_on || entry_on) || installed {
+            if !(channel_on || entry_on) {
                 continue;
             }
             let fix = match plugin.spec() {

@@ -214,6 +214,17 @@ impl Issues {
         }
     }
 
+    /// Each entry of the list at `path` must be a CIDR.
+    fn check_cidrs(&mut self, path: &str, cidrs: &[String], message: &str) {
+        for (i, cidr) in cidrs.iter().enumerate() {
+            self.check(
+                parse_cidr(cidr).is_some(),
+                &format!("{path}[{i}]"),
+                message.into(),
+            );
+        }
+    }
+
     fn push(&mut self, path: &str, message: String) {
         self.0.push(ProfileIssue {
             path: path.into(),
@@ -560,13 +571,11 @@ impl Profile {
 
     /// Extra CIDRs and the NodeLocal DNS address.
     fn validate_network_policy(&self, issues: &mut Issues) {
-        for (i, cidr) in self.network_policy.extra_excepted_cidrs.iter().enumerate() {
-            issues.check(
-                parse_cidr(cidr).is_some(),
-                &format!("network_policy.extra_excepted_cidrs[{i}]"),
-                "must be a CIDR such as 100.64.0.0/10 or fd00::/8".into(),
-            );
-        }
+        issues.check_cidrs(
+            "network_policy.extra_excepted_cidrs",
+            &self.network_policy.extra_excepted_cidrs,
+            "must be a CIDR such as 100.64.0.0/10 or fd00::/8",
+        );
         issues.check(
             self.network_policy.node_local_dns.is_empty()
                 || self.network_policy.node_local_dns.parse::<IpAddr>().is_ok(),
@@ -576,13 +585,11 @@ impl Profile {
         if let Err(message) = plugin_registry_port(&self.openclaw.plugin_registry) {
             issues.push("openclaw.plugin_registry", message);
         }
-        for (i, cidr) in self.network_policy.plugin_registry_cidrs.iter().enumerate() {
-            issues.check(
-                parse_cidr(cidr).is_some(),
-                &format!("network_policy.plugin_registry_cidrs[{i}]"),
-                "must be a CIDR such as 10.20.0.0/16 (where the registry mirror answers)".into(),
-            );
-        }
+        issues.check_cidrs(
+            "network_policy.plugin_registry_cidrs",
+            &self.network_policy.plugin_registry_cidrs,
+            "must be a CIDR such as 10.20.0.0/16 (where the registry mirror answers)",
+        );
         issues.check(
             self.network_policy.plugin_registry_cidrs.is_empty()
                 || !self.openclaw.plugin_registry.is_empty(),
