@@ -1,10 +1,12 @@
-//! The command line (clap definitions only).
+//! The command line (clap definitions only): the engine knows nothing of clap, so the few
+//! engine enums a flag names have their command-line twins here.
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::render::Group;
+use clawboot::codex::login::Mode;
+use clawboot::render::Group;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -35,6 +37,48 @@ pub enum OutputFormat {
     Json,
 }
 
+/// How to sign in to Codex.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SignInHow {
+    /// Callback on 127.0.0.1 and a pasted address, whichever comes first.
+    Browser,
+    /// Only the pasted address (or code).
+    Paste,
+    /// The device-code flow.
+    Device,
+}
+
+impl From<SignInHow> for Mode {
+    fn from(how: SignInHow) -> Self {
+        match how {
+            SignInHow::Browser => Mode::Browser,
+            SignInHow::Paste => Mode::Paste,
+            SignInHow::Device => Mode::Device,
+        }
+    }
+}
+
+/// One group of rendered files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Only {
+    /// The GitOps folder: manifests, kustomization, Argo CD Application.
+    K8s,
+    /// The two Terraform folders of the infrastructure repo.
+    Terraform,
+    /// The agent workspace: SOUL.md and skills/.
+    Workspace,
+}
+
+impl From<Only> for Group {
+    fn from(only: Only) -> Self {
+        match only {
+            Only::K8s => Group::K8s,
+            Only::Terraform => Group::Terraform,
+            Only::Workspace => Group::Workspace,
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// The wizard's first-time setup: Waves 0–5, resuming an interrupted run.
@@ -60,7 +104,7 @@ pub enum Command {
         out: Option<PathBuf>,
         /// Render only one group of files.
         #[arg(long, value_enum)]
-        only: Option<Group>,
+        only: Option<Only>,
         /// Write nothing; exit 1 when any file would change (for CI in the GitOps repo).
         #[arg(long)]
         check: bool,
@@ -119,9 +163,9 @@ pub struct WizardArgs {
     pub issuer: Option<String>,
     /// How to sign in to Codex (batch runs sign in only when this is given).
     #[arg(long, value_enum, value_name = "HOW")]
-    pub sign_in: Option<crate::waves::SignInMode>,
+    pub sign_in: Option<SignInHow>,
     /// Port of the local sign-in callback.
-    #[arg(long, default_value_t = crate::codex::CALLBACK_PORT)]
+    #[arg(long, default_value_t = clawboot::codex::CALLBACK_PORT)]
     pub callback_port: u16,
     /// Print pages (token pages, the sign-in) instead of opening a browser.
     #[arg(long)]
@@ -129,6 +173,10 @@ pub struct WizardArgs {
     /// After a rotation, print the kubectl follow-up instead of running it.
     #[arg(long)]
     pub no_cluster: bool,
+    /// Batch runs: replace what is stored (a value, another account's sign-in) and restart
+    /// deployments without asking; without it they only say what they left.
+    #[arg(long)]
+    pub yes: bool,
     /// Read a secret from a file: NAME=PATH. Repeatable.
     #[arg(long = "from-file", value_name = "NAME=PATH")]
     pub from_file: Vec<String>,
@@ -153,8 +201,8 @@ impl WizardArgs {
 pub enum CodexCommand {
     /// Sign in to the ChatGPT/Codex subscription and put the credentials where OpenClaw reads them.
     ///
-    /// Browser sign-in with a callback on 127.0.0.1 by default; after 15 s without a callback
-    /// the redirect URL can be pasted instead.
+    /// Browser sign-in with a callback on 127.0.0.1 by default; the redirect URL can be pasted
+    /// at any time instead (the browser may run on another machine).
     Login {
         /// Paste the redirect URL (or the code) instead of listening for the browser.
         #[arg(long, conflicts_with = "device_code")]
@@ -163,17 +211,11 @@ pub enum CodexCommand {
         #[arg(long)]
         device_code: bool,
         /// Port of the local callback (the redirect URI is http://localhost:PORT/auth/callback).
-        #[arg(long, default_value_t = crate::codex::CALLBACK_PORT)]
+        #[arg(long, default_value_t = clawboot::codex::CALLBACK_PORT)]
         callback_port: u16,
         /// Print the sign-in page without opening a browser.
         #[arg(long)]
         no_browser: bool,
-        /// Replace an existing sign-in of the same profile without asking.
-        #[arg(long)]
-        yes: bool,
-        /// In the cluster, restart OpenClaw afterwards without asking (it loads credentials at start).
-        #[arg(long)]
-        restart: bool,
         #[command(flatten)]
         target: CodexTarget,
     },
@@ -185,9 +227,6 @@ pub enum CodexCommand {
     },
     /// Exchange the stored refresh token for new tokens now and store them the same way.
     Refresh {
-        /// In the cluster, restart OpenClaw afterwards without asking.
-        #[arg(long)]
-        restart: bool,
         #[command(flatten)]
         target: CodexTarget,
     },
@@ -204,6 +243,13 @@ pub struct CodexTarget {
     /// The OAuth issuer (default https://auth.openai.com; CLAWBOOT_CODEX_ISSUER works too).
     #[arg(long, value_name = "URL")]
     pub issuer: Option<String>,
+    /// In a batch run (no terminal): replace another account's sign-in stored under the same
+    /// id, and restart OpenClaw in the cluster, without asking.
+    #[arg(long)]
+    pub yes: bool,
+    /// Show every kubectl command, to repeat it by hand.
+    #[arg(long)]
+    pub show_commands: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -214,12 +260,9 @@ pub enum SecretsCommand {
     /// Write every required parameter that is missing or still `dummy`: generated ones are
     /// generated, the others taken from CLAWBOOT_<NAME>, --from-file, --stdin or a masked prompt.
     Seed {
-        /// Also replace values that are already set (asks for confirmation, or --yes).
+        /// Also replace your values that are already set (asks for confirmation, or --yes).
         #[arg(long)]
         overwrite: bool,
-        /// Confirm overwriting without asking (for scripts).
-        #[arg(long)]
-        yes: bool,
         #[command(flatten)]
         values: ValueArgs,
     },
@@ -248,7 +291,7 @@ pub enum SecretsCommand {
     },
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Default, Args)]
 pub struct ValueArgs {
     /// Read a value from a file: NAME=PATH (one trailing line break is dropped). Repeatable.
     #[arg(long = "from-file", value_name = "NAME=PATH")]
@@ -262,6 +305,12 @@ pub struct ValueArgs {
     /// Print the pages where tokens are made without opening a browser.
     #[arg(long)]
     pub no_browser: bool,
+    /// Confirm replacing set values without asking (for scripts).
+    #[arg(long)]
+    pub yes: bool,
+    /// Show every kubectl command, to repeat it by hand.
+    #[arg(long)]
+    pub show_commands: bool,
 }
 
 #[derive(Debug, Args)]

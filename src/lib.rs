@@ -1,7 +1,6 @@
 //! clawboot: bootstrap and keep running OpenClaw on Kubernetes.
 //! The library holds the engine; `main.rs` is the command-line face over it.
 
-pub mod cli;
 pub mod cluster;
 pub mod codex;
 pub mod doctor;

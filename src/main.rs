@@ -7,16 +7,17 @@ use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
+mod cli;
 mod commands;
 
 use clap::Parser;
 use serde_json::json;
 
-use clawboot::cli::{Cli, Command, OutputFormat, ProfileCommand, WizardArgs};
 use clawboot::profile::{self, Profile};
 use clawboot::render::output::{Change, PlannedFile};
 use clawboot::waves::flow::Task;
 use clawboot::{doctor, fsutil, openclaw, render};
+use cli::{Cli, Command, OutputFormat, ProfileCommand, WizardArgs};
 use commands::Outcome;
 
 fn main() -> ExitCode {
@@ -69,7 +70,8 @@ fn run(cli: &Cli) -> anyhow::Result<Outcome> {
                 Some(dir) => render::Roots::under(dir),
                 None => render::Roots::from_profile(&profile),
             };
-            let planned = render::output::plan(render::render(&profile, *only)?, &roots)?;
+            let planned =
+                render::output::plan(render::render(&profile, only.map(Into::into))?, &roots)?;
             if !check {
                 render::output::apply(&planned)?;
             }
@@ -83,16 +85,21 @@ fn run(cli: &Cli) -> anyhow::Result<Outcome> {
             report_doctor(cli.output, &dir, &findings)
         }
         Command::Profile(command) => run_profile(cli.output, &profile, command),
-        Command::Codex(command) => commands::codex::run(cli.output, &profile, command),
+        Command::Codex(command) => {
+            commands::codex::run(cli.output, cli.profile.as_deref(), profile, command)
+        }
         Command::Secrets {
             region,
             endpoint_url,
             command,
         } => commands::secrets::run(
             cli.output,
-            &profile,
-            region.as_deref(),
-            endpoint_url.as_deref(),
+            cli.profile.as_deref(),
+            profile,
+            commands::secrets::Endpoint {
+                region: region.as_deref(),
+                url: endpoint_url.as_deref(),
+            },
             command,
         ),
     }

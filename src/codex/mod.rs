@@ -6,6 +6,7 @@
 pub mod callback;
 pub mod claims;
 pub mod device;
+pub mod login;
 pub mod paste;
 pub mod token;
 

@@ -1,22 +1,24 @@
-//! The wizard: pick the face (full screen, plain prompts, or batch), start the engine's task
-//! for it, and turn the outcome into the exit code.
+//! The wizard's tasks and the launcher every command shares: pick the face (full screen,
+//! plain prompts, or batch), start the engine's task for it, and hand back how it ended.
 
+use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::Path;
 use std::sync::Arc;
 
 use secrecy::SecretString;
 
-use clawboot::cli::{OutputFormat, WizardArgs};
+use crate::cli::{OutputFormat, WizardArgs};
 use clawboot::profile::Profile;
 use clawboot::secrets::catalog::{self, ValueSource};
 use clawboot::secrets::ops;
 use clawboot::ui::batch::{self, BatchFace};
-use clawboot::ui::face::{exit_code, write_outcome, Started};
+use clawboot::ui::face::{exit_code, Ran, Started};
+use clawboot::ui::text::write_outcome;
 use clawboot::ui::{plain, tui};
 use clawboot::waves::flow::{self, Task};
 use clawboot::waves::journal::Journal;
-use clawboot::waves::{Engine, Event, Settings};
+use clawboot::waves::{Engine, Event, Settings, SignInMode};
 
 use super::Outcome;
 
@@ -25,13 +27,26 @@ const MIN_COLUMNS: u16 = 60;
 const MIN_ROWS: u16 = 16;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum FaceKind {
+pub enum FaceKind {
     Tui,
     Plain,
     Batch,
 }
 
-/// Run `task` (None: the home screen decides) with the face the terminal allows.
+/// Everything a task needs to run under a face.
+pub struct Launch<'a> {
+    pub profile_path: Option<&'a Path>,
+    pub profile: Profile,
+    pub settings: Settings,
+    pub face: FaceKind,
+    /// The batch face's answers (unused by the others).
+    pub batch: BatchFace,
+    pub show_commands: bool,
+    /// None: the home screen decides.
+    pub task: Option<Task>,
+}
+
+/// Run a wizard task (None: the home screen decides) with the face the terminal allows.
 pub fn run(
     profile_path: Option<&Path>,
     profile: Profile,
@@ -39,39 +54,79 @@ pub fn run(
     args: &WizardArgs,
     task: Option<Task>,
 ) -> anyhow::Result<Outcome> {
-    let face = pick_face(args, task.as_ref())?;
-    let values = if face == FaceKind::Batch {
-        supplied_values(&profile, args)?
-    } else {
-        Default::default()
-    };
+    let face = pick_face(
+        args.plain,
+        args.non_interactive || task == Some(Task::Check),
+        true,
+    )?;
     if face == FaceKind::Batch && matches!(&task, Some(Task::Rotate(names)) if names.is_empty()) {
         anyhow::bail!("name the secrets to rotate, e.g. `clawboot rotate --non-interactive OPENCLAW_GATEWAY_TOKEN`");
     }
-    // Every task's journal is opened now, so a damaged one is reported before anything runs.
-    let mut journals = std::collections::HashMap::new();
-    for task in [Task::Setup, Task::Rotate(Vec::new()), Task::SignIn] {
-        journals.insert(task.name(), Journal::open(profile_path, task.name())?);
+    if args.stdin.is_some() && args.sign_in == Some(crate::cli::SignInHow::Paste) {
+        anyhow::bail!("--stdin and --sign-in paste both read standard input: give the secret with --from-file or CLAWBOOT_<NAME>");
     }
-    let resumable = journals["setup"].unfinished("setup");
+    let asked = asked_names(&profile, catalog::all().iter().map(|p| p.name));
+    let values = match face {
+        FaceKind::Batch => supplied_values(&asked, &args.from_file, args.stdin.as_deref())?,
+        _ => BTreeMap::new(),
+    };
     let settings = Settings {
         region: args.region.clone(),
         endpoint_url: args.endpoint_url.clone(),
         state_dir: args.state_dir.clone(),
+        openclaw_release: None,
         issuer: args.issuer.clone(),
-        sign_in: args.sign_in.unwrap_or_default(),
+        sign_in: args.sign_in.map(SignInMode::from).unwrap_or_default(),
         callback_port: args.callback_port,
         open_browser: !args.no_browser && face != FaceKind::Batch,
         touch_cluster: !args.no_cluster,
     };
+    let ran = launch(Launch {
+        profile_path,
+        profile,
+        settings,
+        face,
+        batch: BatchFace {
+            values,
+            sign_in: args.sign_in.is_some(),
+            yes: args.yes,
+            show_commands: args.show_commands,
+            json: format == OutputFormat::Json,
+        },
+        show_commands: args.show_commands,
+        task,
+    })?;
+    Ok(Outcome::Code(exit_code(&ran.outcome)))
+}
+
+/// Start the task under the face and wait for its end.
+pub fn launch(launch: Launch) -> anyhow::Result<Ran> {
+    let Launch {
+        profile_path,
+        profile,
+        settings,
+        face,
+        batch,
+        show_commands,
+        task,
+    } = launch;
+    // Every task's journal is opened now, so a damaged one is reported before anything runs.
+    let mut journals = std::collections::HashMap::new();
+    for name in ["setup", "rotate", "sign-in", "seed"] {
+        journals.insert(name, Journal::open(profile_path, name)?);
+    }
+    let resumable = journals["setup"].unfinished("setup");
     let runtime = super::runtime()?;
     let _entered = runtime.enter();
     let mut parts = Some((profile, settings));
     let mut start = |task: Task| -> Started {
         let (profile, settings) = parts.take().expect("one task per run");
-        let journal = journals
-            .remove(task.name())
-            .unwrap_or_else(Journal::in_memory);
+        let journal = match task.is_read_only() {
+            true => Journal::in_memory(),
+            false => journals
+                .remove(task.name())
+                .unwrap_or_else(Journal::in_memory),
+        };
         let (events, receiver) = tokio::sync::mpsc::unbounded_channel();
         let engine = Arc::new(Engine::new(profile, settings, journal, events));
         runtime.spawn(flow::run(engine.clone(), task));
@@ -89,58 +144,63 @@ pub fn run(
             stop: Box::new(move || engine.request_stop()),
         }
     };
-    let outcome = match face {
-        FaceKind::Batch => batch::run(
-            start(task.unwrap_or(Task::Setup)),
-            BatchFace {
-                values,
-                sign_in: args.sign_in.is_some(),
-                show_commands: args.show_commands,
-                json: format == OutputFormat::Json,
-            },
-        ),
-        FaceKind::Plain => plain::run(&mut start, task, resumable, args.show_commands)?,
-        FaceKind::Tui => {
-            let outcome = tui::run(&mut start, task, resumable, args.show_commands)?;
-            // The full screen is gone: its last word stays in the terminal.
-            write_outcome(&mut std::io::stderr(), &outcome)?;
-            outcome
+    Ok(match face {
+        FaceKind::Batch => {
+            let task = task.unwrap_or(Task::Setup);
+            batch::run(task.clone(), start(task), batch)
         }
-    };
-    Ok(Outcome::Code(exit_code(&outcome)))
+        FaceKind::Plain => plain::run(&mut start, task, resumable, show_commands)?,
+        FaceKind::Tui => {
+            let ran = tui::run(&mut start, task, resumable, show_commands)?;
+            // The full screen is gone: its last word stays in the terminal.
+            write_outcome(&mut std::io::stderr(), &ran.task, &ran.outcome)?;
+            ran
+        }
+    })
 }
 
-fn pick_face(args: &WizardArgs, task: Option<&Task>) -> anyhow::Result<FaceKind> {
-    if args.non_interactive || task == Some(&Task::Check) {
+/// Batch when asked for (or nothing can be asked and `need_terminal` is off); else the full
+/// screen, or plain prompts when asked for or the terminal is dumb or small.
+pub fn pick_face(
+    plain: bool,
+    non_interactive: bool,
+    full_screen: bool,
+) -> anyhow::Result<FaceKind> {
+    let terminal = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+    if non_interactive || (!terminal && !full_screen) {
         return Ok(FaceKind::Batch);
     }
-    let terminal = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
     if !terminal {
         anyhow::bail!("no terminal to ask in: run with --non-interactive (secrets from CLAWBOOT_<NAME>, --from-file or --stdin)");
     }
     let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
     let small = crossterm::terminal::size().is_ok_and(|(w, h)| w < MIN_COLUMNS || h < MIN_ROWS);
-    Ok(if args.plain || dumb || small {
+    Ok(if plain || dumb || small || !full_screen {
         FaceKind::Plain
     } else {
         FaceKind::Tui
     })
 }
 
-/// The values given for a batch run, each checked before anything is written.
-fn supplied_values(
+/// Of `names`, the parameters the operator supplies that the profile needs.
+pub fn asked_names<'a>(
     profile: &Profile,
-    args: &WizardArgs,
-) -> anyhow::Result<std::collections::BTreeMap<String, SecretString>> {
-    let asked: Vec<&str> = catalog::all()
-        .iter()
+    names: impl Iterator<Item = &'a str>,
+) -> Vec<&'static str> {
+    names
+        .filter_map(catalog::find)
         .filter(|p| p.source == ValueSource::Asked && p.required(profile))
         .map(|p| p.name)
-        .collect();
-    if args.stdin.is_some() && args.sign_in == Some(clawboot::waves::SignInMode::Paste) {
-        anyhow::bail!("--stdin and --sign-in paste both read standard input: give the secret with --from-file or CLAWBOOT_<NAME>");
-    }
-    let values = batch::supplied_values(&asked, &args.from_file, args.stdin.as_deref())?;
+        .collect()
+}
+
+/// The values given for a batch run, each checked before anything is written.
+pub fn supplied_values(
+    names: &[&str],
+    from_files: &[String],
+    stdin: Option<&str>,
+) -> anyhow::Result<BTreeMap<String, SecretString>> {
+    let values = batch::supplied_values(names, from_files, stdin)?;
     // Warnings are told again when each value is used.
     ops::check_values(
         values

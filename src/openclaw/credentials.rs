@@ -93,6 +93,21 @@ pub enum ProfileChange {
     Unchanged,
 }
 
+impl ProfileChange {
+    /// The changed fields that say whose sign-in it is (all but the expiry a renewal moves):
+    /// replacing those is the operator's decision.
+    pub fn identity_changes(&self) -> Vec<&str> {
+        match self {
+            ProfileChange::Replaced { fields, .. } => fields
+                .iter()
+                .map(String::as_str)
+                .filter(|f| !f.starts_with("expires:"))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
 pub struct Merged {
     pub text: SecretString,
     pub change: ProfileChange,

@@ -56,6 +56,15 @@ pub enum SignIn {
 }
 
 impl SignIn {
+    /// The word for it everywhere: reports, tables and JSON.
+    pub fn word(self) -> &'static str {
+        match self {
+            Self::Ok => "ok",
+            Self::Expiring => "expiring",
+            Self::Expired => "expired",
+        }
+    }
+
     pub fn of(profile: &StoredProfile, now_ms: i64) -> Self {
         match profile.expires_ms {
             Some(ms) if ms <= now_ms => Self::Expired,

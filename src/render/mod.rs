@@ -14,7 +14,7 @@ use crate::profile::{parse_cidr, plugin_registry_port, Profile};
 use crate::secrets::catalog::{self, TargetSecret, ValueSource};
 
 /// The three kinds of output, each written under its own root.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Group {
     /// The GitOps folder: manifests, kustomization, Argo CD Application.

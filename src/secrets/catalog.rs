@@ -204,6 +204,27 @@ pub fn find(name: &str) -> Option<&'static Parameter> {
     CATALOG.iter().find(|p| p.name == name)
 }
 
+/// A parameter by its name, or an error listing the names there are.
+pub fn known(name: &str) -> anyhow::Result<&'static Parameter> {
+    find(name).ok_or_else(|| {
+        let names: Vec<&str> = CATALOG.iter().map(|p| p.name).collect();
+        anyhow::anyhow!(
+            "{name} is not a parameter clawboot manages; one of: {}",
+            names.join(", ")
+        )
+    })
+}
+
+/// A parameter clawboot may give a new value (rotate, roll back): not one Terraform owns.
+pub fn replaceable(name: &str) -> anyhow::Result<&'static Parameter> {
+    let parameter = known(name)?;
+    anyhow::ensure!(
+        parameter.source != ValueSource::Terraform,
+        "{name} is written by the Cloudflare Terraform: replace the tunnel there (terraform apply) to change it"
+    );
+    Ok(parameter)
+}
+
 /// The parameters `target` needs under `profile`, in manifest order.
 pub fn for_secret(profile: &Profile, target: TargetSecret) -> Vec<&'static Parameter> {
     CATALOG

@@ -28,6 +28,16 @@ pub enum State {
 }
 
 impl State {
+    /// The word for it in tables and JSON.
+    pub fn word(self) -> &'static str {
+        match self {
+            Self::Missing => "missing",
+            Self::Dummy => "dummy",
+            Self::Set => "set",
+            Self::InvalidShape => "invalid-shape",
+        }
+    }
+
     pub fn is_set(self) -> bool {
         matches!(self, Self::Set | Self::InvalidShape)
     }
@@ -153,13 +163,13 @@ pub struct WriteReport {
     pub failed: Vec<Failed>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Written {
     pub name: String,
     pub version: i64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Failed {
     pub name: String,
     pub error: String,
@@ -241,10 +251,11 @@ async fn write_one(
         )
         .await
         .map(Some)
+        .map_err(Into::into)
 }
 
 /// What a rollback did.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Rollback {
     pub name: String,
     pub restored_version: i64,

@@ -11,6 +11,8 @@ use aws_sdk_ssm::types::{ParameterStringFilter, ParameterType, ResourceTypeForTa
 use aws_sdk_ssm::Client;
 use secrecy::{ExposeSecret, SecretString};
 
+type Result<T> = std::result::Result<T, SsmError>;
+
 /// Attempts per request, retries included. Standard mode (not adaptive: measured here, adaptive
 /// turned two throttles into 30–40 s of waiting) with a short backoff, bounded by the SDK's
 /// retry quota so a fully throttled run still ends quickly.
@@ -53,18 +55,29 @@ pub struct Version {
 }
 
 impl Store {
-    /// Connect with the standard credential chain; `region` is where the parameters live.
-    /// `endpoint_url` overrides the endpoint (as AWS_ENDPOINT_URL_SSM does).
     pub fn region(&self) -> &str {
         &self.region
     }
 
+    /// Connect with the standard credential chain; `region` is where the parameters live.
+    /// `endpoint_url` overrides the endpoint (as AWS_ENDPOINT_URL_SSM does).
     pub async fn connect(region: &str, kms_key_alias: &str, endpoint_url: Option<&str>) -> Self {
+        let loader = aws_config::defaults(BehaviorVersion::latest());
+        Self::connect_with(loader, region, kms_key_alias, endpoint_url).await
+    }
+
+    /// The same, from a loader that may carry its own credentials (tests, embedding).
+    pub async fn connect_with(
+        loader: aws_config::ConfigLoader,
+        region: &str,
+        kms_key_alias: &str,
+        endpoint_url: Option<&str>,
+    ) -> Self {
         let retry = RetryConfig::standard()
             .with_max_attempts(MAX_ATTEMPTS)
             .with_initial_backoff(Duration::from_millis(100))
             .with_max_backoff(Duration::from_secs(2));
-        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        let mut loader = loader
             .region(Region::new(region.to_string()))
             .retry_config(retry);
         if let Some(url) = endpoint_url {
@@ -79,7 +92,7 @@ impl Store {
     }
 
     /// The current value, or `None` when the parameter does not exist.
-    pub async fn get(&self, path: &str) -> anyhow::Result<Option<Current>> {
+    pub async fn get(&self, path: &str) -> Result<Option<Current>> {
         match self
             .client
             .get_parameter()
@@ -99,7 +112,7 @@ impl Store {
 
     /// The current values of many parameters, by path (absent ones are left out): GetParameters
     /// takes at most 10 names per request, so the chunks go out concurrently.
-    pub async fn get_many(&self, paths: &[String]) -> anyhow::Result<HashMap<String, Current>> {
+    pub async fn get_many(&self, paths: &[String]) -> Result<HashMap<String, Current>> {
         let chunks = paths.chunks(GET_PARAMETERS_LIMIT).map(|chunk| async move {
             self.client
                 .get_parameters()
@@ -126,7 +139,7 @@ impl Store {
     }
 
     /// The value of one version (`path:version`).
-    pub async fn get_version(&self, path: &str, version: i64) -> anyhow::Result<SecretString> {
+    pub async fn get_version(&self, path: &str, version: i64) -> Result<SecretString> {
         let selector = format!("{path}:{version}");
         let out = self
             .client
@@ -149,7 +162,7 @@ impl Store {
         description: &str,
         value: &SecretString,
         exists: bool,
-    ) -> anyhow::Result<i64> {
+    ) -> Result<i64> {
         let mut request = self
             .client
             .put_parameter()
@@ -180,7 +193,7 @@ impl Store {
     }
 
     /// Put `label` on `version` (moving it from any other version).
-    pub async fn label(&self, path: &str, version: i64, label: &str) -> anyhow::Result<()> {
+    pub async fn label(&self, path: &str, version: i64, label: &str) -> Result<()> {
         self.client
             .label_parameter_version()
             .name(path)
@@ -193,7 +206,7 @@ impl Store {
     }
 
     /// Metadata of every parameter directly under `prefix`, by full path.
-    pub async fn describe(&self, prefix: &str) -> anyhow::Result<HashMap<String, Metadata>> {
+    pub async fn describe(&self, prefix: &str) -> Result<HashMap<String, Metadata>> {
         let filter = ParameterStringFilter::builder()
             .key("Path")
             .option("OneLevel")
@@ -225,7 +238,7 @@ impl Store {
     }
 
     /// Every version, oldest first, without values.
-    pub async fn history(&self, path: &str) -> anyhow::Result<Vec<Version>> {
+    pub async fn history(&self, path: &str) -> Result<Vec<Version>> {
         let mut versions = Vec::new();
         let mut pages = self
             .client
@@ -253,7 +266,7 @@ impl Store {
     }
 
     /// Turn an SDK error into one that says what to do.
-    fn explain<E, R>(&self, action: &str, path: &str, err: SdkError<E, R>) -> anyhow::Error
+    fn explain<E, R>(&self, action: &str, path: &str, err: SdkError<E, R>) -> SsmError
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
         R: std::fmt::Debug + Send + Sync + 'static,
@@ -261,52 +274,65 @@ impl Store {
         let region = &self.region;
         let code = err.code().unwrap_or_default().to_string();
         let message = err.message().unwrap_or_default().to_string();
-        let advice = match code.as_str() {
-            "AccessDeniedException" => format!(
+        let detail = DisplayErrorContext(&err).to_string();
+        let (kind, advice) = match code.as_str() {
+            "AccessDeniedException" => (ErrorKind::AccessDenied, format!(
                 "AWS denied {action} on {path}: allow `{action}` on arn:aws:ssm:{region}:<account>:parameter{path} in your IAM policy (SecureStrings also need kms:Encrypt/kms:Decrypt on their key)"
-            ),
-            "ThrottlingException" | "TooManyUpdates" => format!(
+            )),
+            "ThrottlingException" | "TooManyUpdates" => (ErrorKind::Throttled, format!(
                 "SSM kept throttling {action} on {path} after {MAX_ATTEMPTS} attempts: run the command again later (what was written is skipped), or turn on Parameter Store's higher throughput (a paid setting): aws ssm update-service-setting --setting-id arn:aws:ssm:{region}:<account>:servicesetting/ssm/parameter-store/high-throughput-enabled --setting-value true"
-            ),
-            "InvalidKeyId" => format!(
+            )),
+            "InvalidKeyId" => (ErrorKind::BadKmsKey, format!(
                 "the KMS key {} does not exist in {region} or cannot be used: create it, correct aws.kms_key_alias in the profile, or leave it empty for the account's default key",
                 self.kms_key.as_deref().unwrap_or("(default)")
-            ),
-            "ParameterLimitExceeded" => "the account has reached its Parameter Store limit (10,000 standard parameters per region): delete unused parameters or move to the advanced tier".to_string(),
-            "ParameterMaxVersionLimitExceeded" => format!(
+            )),
+            "ParameterLimitExceeded" => (ErrorKind::LimitReached, "the account has reached its Parameter Store limit (10,000 standard parameters per region): delete unused parameters or move to the advanced tier".to_string()),
+            "ParameterMaxVersionLimitExceeded" => (ErrorKind::TooManyVersions, format!(
                 "{path} has 100 versions and the oldest carries a label, so SSM cannot drop it: remove that label (aws ssm unlabel-parameter-version) and run again"
-            ),
-            "UnrecognizedClientException" | "InvalidSignatureException" | "ExpiredTokenException" | "InvalidClientTokenId" => format!(
+            )),
+            "UnrecognizedClientException" | "InvalidSignatureException" | "ExpiredTokenException" | "InvalidClientTokenId" => (ErrorKind::BadCredentials, format!(
                 "AWS did not accept the credentials ({code}): refresh them (aws sso login, or new access keys) and check AWS_PROFILE"
-            ),
-            "" => return self.explain_transport(action, path, &err),
-            _ => format!("SSM refused {action} on {path}: {code}: {message}"),
-        };
-        anyhow::anyhow!(advice)
-    }
-
-    fn explain_transport<E, R>(
-        &self,
-        action: &str,
-        path: &str,
-        err: &SdkError<E, R>,
-    ) -> anyhow::Error
-    where
-        E: std::error::Error + Send + Sync + 'static,
-        R: std::fmt::Debug,
-    {
-        let detail = DisplayErrorContext(err).to_string();
-        if detail.contains("credentials") {
-            anyhow::anyhow!(
+            )),
+            "" if detail.contains("credentials") => (ErrorKind::NoCredentials, format!(
                 "no AWS credentials found for {action}: set AWS_PROFILE (and run `aws sso login` for SSO), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
-            )
-        } else {
-            anyhow::anyhow!(
-                "cannot reach SSM in region {} for {action} on {path}: check aws.region in the profile (or --region) and the network; AWS_ENDPOINT_URL_SSM overrides the endpoint ({detail})",
-                self.region
-            )
+            )),
+            "" => (ErrorKind::Unreachable, format!(
+                "cannot reach SSM in region {region} for {action} on {path}: check aws.region in the profile (or --region) and the network; AWS_ENDPOINT_URL_SSM overrides the endpoint"
+            )),
+            _ => (ErrorKind::Refused, format!("SSM refused {action} on {path}: {code}: {message}")),
+        };
+        tracing::warn!(action, path, ?kind, %detail, "SSM request failed");
+        SsmError {
+            kind,
+            advice,
+            detail,
         }
     }
+}
+
+/// What went wrong with an SSM request, in the terms of what the operator can do about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    AccessDenied,
+    Throttled,
+    BadKmsKey,
+    LimitReached,
+    TooManyVersions,
+    BadCredentials,
+    NoCredentials,
+    Unreachable,
+    /// Any other refusal: SSM's own code and message.
+    Refused,
+}
+
+/// An SSM failure: its kind, and the advice shown to the operator (the transport detail is
+/// kept apart, for the log).
+#[derive(Debug, thiserror::Error)]
+#[error("{advice}")]
+pub struct SsmError {
+    pub kind: ErrorKind,
+    pub advice: String,
+    pub detail: String,
 }
 
 /// `2026-11-23T11:59:41Z`: SSM dates to the second, in UTC.

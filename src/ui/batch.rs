@@ -7,85 +7,125 @@ use std::io::{BufRead, Read, Write};
 
 use anyhow::Context;
 use secrecy::SecretString;
+use tokio::sync::oneshot;
 
-use super::face::{write_outcome, write_report, Started};
-use crate::waves::flow::Outcome;
-use crate::waves::{Answer, Event, Question, Report, Status, Wave};
+use super::face::{Ran, Started};
+use super::text::{sign_in_lines, write_data, write_outcome, write_report};
+use crate::waves::flow::{Outcome, Task};
+use crate::waves::{Answer, Consent, Data, Event, Question, Report, Status, Wave};
 
 /// What the batch face answers with.
 pub struct BatchFace {
     pub values: BTreeMap<String, SecretString>,
-    /// `--sign-in` was given: sign in (a pasted address is read from stdin).
+    /// `--sign-in` was given (or the task is a sign-in): sign in, a pasted address from stdin.
     pub sign_in: bool,
+    /// `--yes`: replace what is stored and restart what runs without asking.
+    pub yes: bool,
     pub show_commands: bool,
-    /// Print the reports as one JSON document at the end (`--output json`).
+    /// Print the reports and data as one JSON document at the end (`--output json`).
     pub json: bool,
 }
 
-/// Answer the engine until the task ends; reports on stdout, the rest on stderr.
-pub fn run(started: Started, mut face: BatchFace) -> Outcome {
+/// Answer the engine until the task ends; reports and data on stdout, the rest on stderr.
+pub fn run(task: Task, started: Started, mut face: BatchFace) -> Ran {
     let Started { mut events, .. } = started;
     let mut reports: Vec<Report> = Vec::new();
+    let mut data: Vec<Data> = Vec::new();
     let mut missing = Vec::new();
     let mut stdout = std::io::stdout();
     while let Some(event) = events.blocking_recv() {
         match event {
             Event::Report(report) if matches!(report.status, Status::Working(_)) => {}
             Event::Report(report) => {
-                if !face.json {
+                let tabled = data.iter().any(Data::replaces_report);
+                if !face.json && !tabled {
                     let _ = write_report(&mut stdout, &report);
                 }
                 reports.retain(|r| r.wave != report.wave);
                 reports.push(report);
             }
+            Event::Data(item) => {
+                if !face.json {
+                    let _ = write_data(&mut stdout, &item);
+                }
+                data.push(item);
+            }
             Event::Log(line) => eprintln!("  {line}"),
             Event::Command(line) if face.show_commands => eprintln!("  $ {line}"),
             Event::Command(_) | Event::Progress { .. } => {}
             Event::Ask(question, reply) => {
-                let _ = reply.send(face.answer(question, &mut missing));
+                if let Question::Redirect { url, listening } = &question {
+                    read_paste_aside(url, *listening, reply);
+                } else {
+                    let _ = reply.send(face.answer(question, &mut missing));
+                }
             }
             Event::Finished(outcome) => {
-                if face.json {
-                    let report = serde_json::json!({ "outcome": outcome, "waves": reports });
-                    let _ = writeln!(
-                        stdout,
-                        "{}",
-                        serde_json::to_string_pretty(&report).unwrap_or_default()
-                    );
-                } else {
-                    for line in &missing {
-                        let _ = writeln!(stdout, "missing: {line}");
-                    }
-                    for name in face.values.keys() {
-                        let _ = writeln!(stdout, "unused: the value given for {name}: it is already set and was kept (`clawboot rotate {name}` replaces it)");
-                    }
-                    let _ = write_outcome(&mut stdout, &outcome);
-                }
-                return outcome;
+                face.finish(&task, &outcome, &reports, &data, &missing);
+                return Ran {
+                    task,
+                    outcome,
+                    data,
+                };
             }
         }
     }
-    Outcome::Failed("the engine stopped without an outcome".into())
+    let outcome = Outcome::Failed("the engine stopped without an outcome".into());
+    Ran {
+        task,
+        outcome,
+        data,
+    }
+}
+
+/// Show the sign-in page and read the pasted address on a thread of its own, so a callback
+/// that arrives first is not held up by a standard input that never ends.
+fn read_paste_aside(url: &str, listening: Option<u16>, reply: oneshot::Sender<Answer>) {
+    for line in sign_in_lines(url, listening) {
+        eprintln!("{line}");
+    }
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let answer = match std::io::stdin().lock().read_line(&mut line) {
+            Ok(n) if n > 0 => Answer::Text(line),
+            _ => Answer::Skip,
+        };
+        let _ = reply.send(answer);
+    });
 }
 
 impl BatchFace {
     fn answer(&mut self, question: Question, missing: &mut Vec<String>) -> Answer {
         match question {
             Question::Confirm {
-                wave: Wave::Codex, ..
+                wave: Wave::Codex,
+                consent: Consent::Apply,
+                ..
             } if !self.sign_in => {
                 missing.push("the Codex sign-in: add --sign-in paste (or device), or run clawboot in a terminal".into());
                 Answer::No
             }
-            Question::Confirm { default, .. } => {
-                if default {
-                    Answer::Yes
-                } else {
-                    Answer::No
-                }
+            Question::Confirm {
+                consent: Consent::Apply,
+                default,
+                ..
+            } => match default {
+                true => Answer::Yes,
+                false => Answer::No,
+            },
+            Question::Confirm { text, .. } if !self.yes => {
+                missing.push(format!("not confirmed (add --yes to confirm): {text}"));
+                Answer::No
             }
-            Question::Secret { name, problem, .. } => match (self.values.remove(&name), problem) {
+            Question::Confirm { .. } => Answer::Yes,
+            Question::Secret {
+                name,
+                problem,
+                replaces,
+                ..
+            } => match (self.values.remove(&name), problem) {
                 (Some(value), _) => Answer::Secret(value),
+                (None, None) if replaces => Answer::Skip,
                 (None, Some(problem)) => {
                     missing.push(format!("{name}: {problem}"));
                     Answer::Skip
@@ -98,15 +138,44 @@ impl BatchFace {
                     Answer::Skip
                 }
             },
-            Question::Redirect { url, .. } => {
-                eprintln!("Sign in at this page, then give the address the browser ended on on standard input:\n  {url}");
-                let mut line = String::new();
-                match std::io::stdin().lock().read_line(&mut line) {
-                    Ok(n) if n > 0 => Answer::Text(line),
-                    _ => Answer::Skip,
+            Question::Redirect { .. } => Answer::Skip,
+            Question::Pick { .. } => Answer::Picked(Vec::new()),
+        }
+    }
+
+    fn finish(
+        &self,
+        task: &Task,
+        outcome: &Outcome,
+        reports: &[Report],
+        data: &[Data],
+        missing: &[String],
+    ) {
+        let mut stdout = std::io::stdout();
+        if self.json {
+            let mut document = serde_json::json!({ "outcome": outcome, "waves": reports });
+            for item in data {
+                if let (Some(all), serde_json::Value::Object(fields)) = (
+                    document.as_object_mut(),
+                    serde_json::to_value(item).unwrap_or_default(),
+                ) {
+                    all.extend(fields);
                 }
             }
-            Question::Pick { .. } => Answer::Picked(Vec::new()),
+            let text = serde_json::to_string_pretty(&document).unwrap_or_default();
+            let _ = writeln!(stdout, "{text}");
+            return;
+        }
+        for line in missing {
+            let _ = writeln!(stdout, "missing: {line}");
+        }
+        for name in self.values.keys() {
+            let _ = writeln!(stdout, "unused: the value given for {name}: it is already set and was kept (`clawboot rotate {name}` or `clawboot secrets seed --overwrite` replaces it)");
+        }
+        // An error goes where errors go; the rest is the run's output.
+        match outcome {
+            Outcome::Failed(_) => drop(write_outcome(&mut std::io::stderr(), task, outcome)),
+            _ => drop(write_outcome(&mut stdout, task, outcome)),
         }
     }
 }

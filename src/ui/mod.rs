@@ -5,4 +5,5 @@ pub mod batch;
 pub mod face;
 pub mod plain;
 pub mod prompts;
+pub mod text;
 pub mod tui;

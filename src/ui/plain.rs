@@ -6,32 +6,45 @@ use std::io::Write;
 
 use inquire::{Confirm, InquireError, MultiSelect, Select};
 
-use super::face::{home_tasks, write_outcome, write_report, Starter};
+use super::face::{home_tasks, Ran, Starter};
 use super::prompts::masked;
+use super::text;
 use crate::waves::flow::{Outcome, Task};
-use crate::waves::{Answer, Event, Question, Status};
+use crate::waves::{Answer, Data, Event, Question, Status};
 
 pub fn run(
     start: Starter,
     task: Option<Task>,
     resumable: bool,
     show_commands: bool,
-) -> anyhow::Result<Outcome> {
+) -> anyhow::Result<Ran> {
     let task = match task {
         Some(task) => task,
         None => match pick_task(resumable)? {
             Some(task) => task,
-            None => return Ok(Outcome::Interrupted),
+            None => {
+                return Ok(Ran {
+                    task: Task::Check,
+                    outcome: Outcome::Interrupted,
+                    data: Vec::new(),
+                })
+            }
         },
     };
-    let mut events = start(task).events;
+    let mut events = start(task.clone()).events;
+    let mut data: Vec<Data> = Vec::new();
     let mut out = std::io::stdout();
     while let Some(event) = events.blocking_recv() {
         match event {
             Event::Report(report) => {
-                if !matches!(report.status, Status::Working(_)) {
-                    write_report(&mut out, &report)?;
+                let tabled = data.iter().any(Data::replaces_report);
+                if !matches!(report.status, Status::Working(_)) && !tabled {
+                    text::write_report(&mut out, &report)?;
                 }
+            }
+            Event::Data(item) => {
+                text::write_data(&mut out, &item)?;
+                data.push(item);
             }
             Event::Log(line) => writeln!(out, "  {line}")?,
             Event::Command(line) if show_commands => writeln!(out, "  $ {line}")?,
@@ -41,12 +54,7 @@ pub fn run(
                 countdown: true,
                 ..
             } => {
-                write!(
-                    out,
-                    "\r  waiting for approval, {:>2}:{:02} left ",
-                    done / 60,
-                    done % 60
-                )?;
+                write!(out, "\r  {} ", text::countdown(done))?;
                 out.flush()?;
             }
             Event::Progress { .. } => {}
@@ -54,14 +62,20 @@ pub fn run(
                 let _ = reply.send(answer(question));
             }
             Event::Finished(outcome) => {
-                write_outcome(&mut out, &outcome)?;
-                return Ok(outcome);
+                text::write_outcome(&mut out, &task, &outcome)?;
+                return Ok(Ran {
+                    task,
+                    outcome,
+                    data,
+                });
             }
         }
     }
-    Ok(Outcome::Failed(
-        "the engine stopped without an outcome".into(),
-    ))
+    Ok(Ran {
+        task,
+        outcome: Outcome::Failed("the engine stopped without an outcome".into()),
+        data,
+    })
 }
 
 /// The home screen as a list; None when the operator leaves.
@@ -86,36 +100,28 @@ fn answer(question: Question) -> Answer {
             description,
             page,
             problem,
+            replaces,
         } => {
             eprintln!("\n{name}: {description}");
             if let Some((url, steps)) = page {
-                eprintln!("  make it at {url}");
-                for step in steps {
-                    eprintln!("  - {step}");
+                for line in text::token_page(&url, &steps) {
+                    eprintln!("  {line}");
                 }
             }
             if let Some(problem) = problem {
-                eprintln!("  refused: {problem}; nothing was written. Try again (empty leaves it for later).");
+                eprintln!("  {}", text::refused(&problem));
             }
-            masked(
-                &format!("{name}:"),
-                "pasting works; the value is not shown; empty leaves it for later",
-            )
-            .map(|value| match value {
+            masked(&format!("{name}:"), text::secret_help(replaces)).map(|value| match value {
                 Some(value) => Answer::Secret(value),
                 None => Answer::Skip,
             })
         }
         Question::Redirect { url, listening } => {
-            eprintln!("\nSign in to ChatGPT in a browser, on any machine:\n  {url}");
-            if let Some(port) = listening {
-                eprintln!("  (on this machine the browser returns by itself to 127.0.0.1:{port})");
+            eprintln!();
+            for line in text::sign_in_lines(&url, listening) {
+                eprintln!("  {line}");
             }
-            masked(
-                "Address the browser ended on (or the code):",
-                "it starts with http://localhost:…/auth/callback; not shown",
-            )
-            .map(|value| match value {
+            masked(text::PASTE_PROMPT, text::PASTE_HELP).map(|value| match value {
                 Some(value) => {
                     Answer::Text(secrecy::ExposeSecret::expose_secret(&value).to_string())
                 }

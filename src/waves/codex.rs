@@ -1,21 +1,24 @@
-//! Wave 4: the ChatGPT/Codex sign-in. Observe = how the stored sign-in stands (missing,
-//! expiring, expired, ok) where OpenClaw reads it; apply = sign in (callback or pasted address,
-//! or the device code) and store the credentials in the shape the pinned release reads.
+//! Wave 4, the ChatGPT/Codex sign-in, and the tasks over it: status, sign in, refresh.
+//! Observe = how the stored sign-in stands (missing, expiring, expired, ok) where OpenClaw
+//! reads it; apply = sign in (`codex::login`) and store the credentials in the shape the
+//! release reads, asking before another account's sign-in is replaced and before a restart.
 
 use std::collections::BTreeMap;
 
+use super::data::{SignInRow, SignedIn};
 use super::journal::EntryState;
 use super::{
-    unreachable, Answer, Engine, Event, Halt, Mark, Question, Reach, Report, SignInMode, Status,
+    unreachable, Answer, Consent, Data, Engine, Event, Halt, Mark, Question, Reach, Report, Status,
     Wave,
 };
-use crate::codex::{callback, device, paste, token, BrowserLogin, Issuer};
-use crate::openclaw::credentials::ProfileChange;
+use crate::codex::login::{self, Login, Prompt};
+use crate::codex::{token, Issuer};
+use crate::openclaw::credentials;
 use crate::openclaw::store::{format_ms, CredentialStore, Place, SignIn};
 
 /// Where the credentials live for this run: the local state dir, else the running pod.
 async fn credential_store(engine: &Engine) -> Result<CredentialStore, Report> {
-    let release = engine.profile.release();
+    let release = engine.release();
     if let Some(dir) = &engine.settings.state_dir {
         return Ok(CredentialStore::local(release, dir.clone()));
     }
@@ -34,59 +37,72 @@ async fn credential_store(engine: &Engine) -> Result<CredentialStore, Report> {
 }
 
 pub async fn observe(engine: &Engine) -> Report {
+    match look(engine).await {
+        Ok((report, _)) | Err(report) => report,
+    }
+}
+
+/// `codex status`: the wave's report, and every stored sign-in as data.
+pub async fn status(engine: &Engine) -> Report {
+    match look(engine).await {
+        Ok((report, rows)) => {
+            engine.send(Event::Data(Data::SignIns { profiles: rows }));
+            report
+        }
+        Err(report) => report,
+    }
+}
+
+/// The stored sign-ins and the report over them; a report alone when they cannot be read.
+async fn look(engine: &Engine) -> Result<(Report, Vec<SignInRow>), Report> {
     if !engine.profile.openclaw.codex_subscription {
-        return Report::new(
+        return Err(Report::new(
             Wave::Codex,
             Status::Skipped("openclaw.codex_subscription is off in the profile".into()),
-        );
+        ));
     }
-    let store = match credential_store(engine).await {
-        Ok(store) => store,
-        Err(report) => return report,
-    };
-    let profiles = match store.profiles().await {
-        Ok(profiles) => profiles,
-        Err(e) => return Report::new(Wave::Codex, Status::Failed(format!("{e:#}"))),
-    };
+    let store = credential_store(engine).await?;
+    let profiles = store
+        .profiles()
+        .await
+        .map_err(|e| Report::new(Wave::Codex, Status::Failed(format!("{e:#}"))))?;
     let now = token::now_ms();
+    let rows: Vec<SignInRow> = profiles
+        .into_iter()
+        .map(|p| SignInRow {
+            state: SignIn::of(&p, now),
+            profile: p.id,
+            email: p.email,
+            plan: p.plan,
+            expires_ms: p.expires_ms,
+        })
+        .collect();
     let mut report = Report::new(Wave::Codex, Status::Pending);
-    let mut worst = None;
-    for p in &profiles {
-        let state = SignIn::of(p, now);
-        let mark = if state == SignIn::Ok {
-            Mark::Ok
-        } else {
-            Mark::Todo
+    for row in &rows {
+        let mark = match row.state {
+            SignIn::Ok => Mark::Ok,
+            _ => Mark::Todo,
         };
         report = report.line(
             mark,
             format!(
                 "{} ({}): {} until {}",
-                p.id,
-                p.email.as_deref().unwrap_or("no e-mail"),
-                state_word(state),
-                p.expires_ms.map_or("-".to_string(), format_ms)
+                row.profile,
+                row.email.as_deref().unwrap_or("no e-mail"),
+                row.state.word(),
+                row.expires_ms.map_or("-".to_string(), format_ms)
             ),
         );
-        worst = worst.max(Some(state));
     }
-    report.status = match (profiles.is_empty(), worst) {
-        (true, _) => Status::Todo(format!("not signed in ({})", store.describe())),
-        (_, Some(SignIn::Ok)) => Status::Done("signed in".into()),
-        (_, Some(SignIn::Expiring)) => {
+    report.status = match rows.iter().map(|r| r.state).max() {
+        None => Status::Todo(format!("not signed in ({})", store.describe())),
+        Some(SignIn::Ok) => Status::Done("signed in".into()),
+        Some(SignIn::Expiring) => {
             Status::Todo("the sign-in expires within a day: sign in again".into())
         }
-        _ => Status::Todo("the sign-in has expired: sign in again".into()),
+        Some(SignIn::Expired) => Status::Todo("the sign-in has expired: sign in again".into()),
     };
-    report
-}
-
-fn state_word(state: SignIn) -> &'static str {
-    match state {
-        SignIn::Ok => "valid",
-        SignIn::Expiring => "expiring",
-        SignIn::Expired => "expired",
-    }
+    Ok((report, rows))
 }
 
 /// Sign in and store the credentials; in the cluster, offer the restart that loads them.
@@ -95,18 +111,159 @@ pub async fn apply(engine: &Engine) -> Result<Report, Halt> {
         Ok(store) => store,
         Err(report) => return Ok(report),
     };
-    let issuer = Issuer::from_setting(engine.settings.issuer.as_deref())?;
-    let tokens = match engine.settings.sign_in {
-        SignInMode::Device => device_sign_in(engine, &issuer).await?,
-        mode => browser_sign_in(engine, &issuer, mode == SignInMode::Browser).await?,
+    let tokens = sign_in(engine).await?;
+    keep(engine, &store, tokens).await
+}
+
+/// `codex refresh`: the stored refresh token exchanged for new tokens, stored the same way as
+/// a sign-in.
+pub async fn refresh(engine: &Engine) -> Result<Report, Halt> {
+    let store = match credential_store(engine).await {
+        Ok(store) => store,
+        Err(report) => return Ok(report),
     };
+    if credentials::needs_import(store.release) {
+        return Err(Halt::Failed(anyhow::anyhow!(
+            "OpenClaw {} keeps the tokens in its SQLite store and renews them itself; to renew now, sign in again with `clawboot codex login`",
+            store.release
+        )));
+    }
+    let text = store.read().await?.ok_or_else(|| {
+        anyhow::anyhow!(
+            "no credentials file in {}: run `clawboot codex login`",
+            store.describe()
+        )
+    })?;
+    let profiles = credentials::stored_profiles(&text)?;
+    let [stored] = profiles.as_slice() else {
+        return Err(Halt::Failed(anyhow::anyhow!(
+            "expected one Codex profile in {}, found {}: sign in again with `clawboot codex login`",
+            store.describe(),
+            profiles.len()
+        )));
+    };
+    let refresh_token = credentials::stored_refresh_token(&text, &stored.id)?;
+    let tokens = token::refresh(&issuer(engine)?, &refresh_token).await?;
+    keep(engine, &store, tokens).await
+}
+
+fn issuer(engine: &Engine) -> anyhow::Result<Issuer> {
+    Issuer::from_setting(engine.settings.issuer.as_deref())
+}
+
+/// Run one sign-in: show its prompt, hand over a paste, stop on Ctrl-C.
+async fn sign_in(engine: &Engine) -> Result<token::Tokens, Halt> {
+    let options = login::Options {
+        issuer: issuer(engine)?,
+        mode: engine.settings.sign_in,
+        callback_port: engine.settings.callback_port,
+        open_browser: engine.settings.open_browser,
+    };
+    let events = engine.events.clone();
+    let lifetime = crate::codex::device::LIFETIME.as_secs();
+    let login = Login::start(options, move |left| {
+        let _ = events.send(Event::Progress {
+            wave: Wave::Codex,
+            done: left.as_secs(),
+            total: lifetime,
+            countdown: true,
+        });
+    })
+    .await?;
+    let control = login.control();
+    let question = show_prompt(engine, &login.prompt);
+    let listening = matches!(
+        login.prompt,
+        Prompt::Browser {
+            listening: Some(_),
+            ..
+        }
+    );
+    let waiting = login.wait();
+    tokio::pin!(waiting);
+    let asked = async {
+        match question {
+            Some(question) => engine.ask(question).await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::pin!(asked);
+    let mut answered = false;
+    loop {
+        tokio::select! {
+            tokens = &mut waiting => return Ok(tokens?),
+            answer = &mut asked, if !answered => {
+                answered = true;
+                match answer {
+                    Answer::Text(text) => control.paste(text),
+                    Answer::Interrupt => {
+                        control.cancel();
+                        return Err(Halt::Interrupted);
+                    }
+                    _ if listening => engine.log("nothing pasted: waiting for the browser to come back (Ctrl-C stops)"),
+                    _ => {
+                        control.cancel();
+                        return Err(Halt::Failed(anyhow::anyhow!(
+                            "no address was pasted: sign in later with `clawboot sign-in`"
+                        )));
+                    }
+                }
+            }
+            _ = engine.stopped() => {
+                control.cancel();
+                return Err(Halt::Interrupted);
+            }
+        }
+    }
+}
+
+/// The browser's page is a question (the face shows it and may hand back a paste); the device
+/// code is a report to read while the approval is polled.
+fn show_prompt(engine: &Engine, prompt: &Prompt) -> Option<Question> {
+    match prompt {
+        Prompt::Browser {
+            url,
+            listening,
+            note,
+        } => {
+            if let Some(note) = note {
+                engine.log(note.clone());
+            }
+            Some(Question::Redirect {
+                url: url.to_string(),
+                listening: *listening,
+            })
+        }
+        Prompt::Device { page, user_code } => {
+            engine.send(Event::Report(
+                Report::new(
+                    Wave::Codex,
+                    Status::Attention("waiting for your approval".into()),
+                )
+                .line(Mark::Todo, format!("on any device, open {page}"))
+                .line(Mark::Todo, format!("and enter the code {user_code}")),
+            ));
+            None
+        }
+    }
+}
+
+/// Store new tokens: merged into what is there (other profiles kept), after asking when they
+/// would replace another account's sign-in under the same id; then offer the restart.
+async fn keep(
+    engine: &Engine,
+    store: &CredentialStore,
+    tokens: token::Tokens,
+) -> Result<Report, Halt> {
     let prepared = store.prepare(&tokens).await?;
-    if let ProfileChange::Replaced { fields, .. } = &prepared.merged.change {
-        engine.log(format!(
-            "replacing the stored {} (new tokens{}{})",
-            prepared.id,
-            if fields.is_empty() { "" } else { "; " },
-            fields.join(", ")
+    let changes = prepared.merged.change.identity_changes();
+    if !changes.is_empty() && !confirm_replace(engine, &prepared.id, &changes).await? {
+        return Ok(Report::new(
+            Wave::Codex,
+            Status::Todo(format!(
+                "{} was kept as it was: nothing was written",
+                prepared.id
+            )),
         ));
     }
     store.commit(&prepared).await?;
@@ -117,6 +274,15 @@ pub async fn apply(engine: &Engine) -> Result<Report, Halt> {
     engine
         .journal()
         .record(Wave::Codex, EntryState::Applied, facts)?;
+    engine.send(Event::Data(Data::SignedIn(SignedIn {
+        profile: prepared.id.clone(),
+        email: prepared.claims.email.clone(),
+        plan: prepared.claims.plan.clone(),
+        expires_ms: prepared.expires_at_ms,
+        openclaw_release: store.release.to_string(),
+        stored_in: store.describe(),
+        other_profiles_kept: prepared.merged.kept.clone(),
+    })));
     let mut report = Report::new(
         Wave::Codex,
         Status::Done(format!(
@@ -137,116 +303,53 @@ pub async fn apply(engine: &Engine) -> Result<Report, Halt> {
         report = report.line(Mark::Warn, warning);
     }
     if let Place::Pod { kubectl, .. } = &store.place {
-        let restart = ["rollout", "restart", "deployment/openclaw"];
-        let question = Question::Confirm {
-            wave: Wave::Codex,
-            text: "Restart OpenClaw now so the gateway loads the sign-in?".into(),
-            default: true,
-        };
-        match engine.ask(question).await {
-            Answer::Yes => {
-                kubectl.run(&restart).await?;
-                report = report.line(Mark::Ok, "OpenClaw restarted");
-            }
-            Answer::Interrupt => return Err(Halt::Interrupted),
-            _ => {
-                report = report.line(
-                    Mark::Todo,
-                    format!(
-                        "the gateway keeps the old sign-in until: {}",
-                        kubectl.display(&restart)
-                    ),
-                )
-            }
-        }
+        report = offer_restart(engine, kubectl, report).await?;
     }
     Ok(report)
 }
 
-/// The browser flow: the callback (when `listen`) or a pasted address, whichever comes first.
-async fn browser_sign_in(
-    engine: &Engine,
-    issuer: &Issuer,
-    listen: bool,
-) -> Result<token::Tokens, Halt> {
-    let port = engine.settings.callback_port;
-    let login = BrowserLogin::start(issuer, port);
-    let listener = match listen {
-        true => match callback::bind(port).await {
-            Ok(listener) => Some(listener),
-            Err(e) => {
-                engine.log(format!(
-                    "cannot listen on 127.0.0.1:{port} ({e}): paste the address instead"
-                ));
-                None
-            }
-        },
-        false => None,
+async fn confirm_replace(engine: &Engine, id: &str, changes: &[&str]) -> Result<bool, Halt> {
+    let question = Question::Confirm {
+        wave: Wave::Codex,
+        consent: Consent::Replace,
+        text: format!(
+            "{id} is already stored for another account ({}): replace it?",
+            changes.join("; ")
+        ),
+        default: false,
     };
-    if listener.is_some() && engine.settings.open_browser {
-        let _ = open::that_detached(login.url.as_str());
-    }
-    let question = Question::Redirect {
-        url: login.url.to_string(),
-        listening: listener.as_ref().map(|_| port),
-    };
-    let code = match &listener {
-        Some(listener) => {
-            tokio::select! {
-                code = callback::wait_for_code(listener, &login.state) => code?,
-                answer = engine.ask(question) => pasted_code(answer, &login.state)?,
-            }
-        }
-        None => pasted_code(engine.ask(question).await, &login.state)?,
-    };
-    Ok(token::exchange_code(issuer, &code, &login.verifier, &login.redirect_uri).await?)
-}
-
-fn pasted_code(answer: Answer, state: &str) -> Result<String, Halt> {
-    match answer {
-        Answer::Text(text) => Ok(paste::code_for(paste::parse(&text)?, state)?),
+    match engine.ask(question).await {
+        Answer::Yes => Ok(true),
         Answer::Interrupt => Err(Halt::Interrupted),
-        _ => Err(Halt::Failed(anyhow::anyhow!(
-            "no address was pasted: sign in later with `clawboot sign-in`"
-        ))),
+        _ => Ok(false),
     }
 }
 
-async fn device_sign_in(engine: &Engine, issuer: &Issuer) -> Result<token::Tokens, Halt> {
-    let code = device::request_code(issuer).await?;
-    engine.send(Event::Report(
-        Report::new(
-            Wave::Codex,
-            Status::Working("waiting for your approval".into()),
-        )
-        .line(Mark::Todo, format!("on any device, open {}", code.page))
-        .line(Mark::Todo, format!("and enter the code {}", code.user_code)),
-    ));
-    let lifetime = device::LIFETIME.as_secs();
-    let approved = device::wait_for_approval(issuer, &code, |left| {
-        engine.send(Event::Progress {
-            wave: Wave::Codex,
-            done: left.as_secs(),
-            total: lifetime,
-            countdown: true,
-        })
-    });
-    let approved = tokio::select! {
-        approved = approved => approved?,
-        _ = wait_for_stop(engine) => return Err(Halt::Interrupted),
+/// The gateway reads credentials at start: restart it now, or say how.
+async fn offer_restart(
+    engine: &Engine,
+    kubectl: &crate::cluster::kubectl::Kubectl,
+    report: Report,
+) -> Result<Report, Halt> {
+    let restart = ["rollout", "restart", "deployment/openclaw"];
+    let question = Question::Confirm {
+        wave: Wave::Codex,
+        consent: Consent::Restart,
+        text: "Restart OpenClaw now so the gateway loads the sign-in?".into(),
+        default: true,
     };
-    Ok(token::exchange_code(
-        issuer,
-        &approved.code,
-        &approved.verifier,
-        issuer.device_redirect().as_str(),
-    )
-    .await?)
-}
-
-/// Resolves once Ctrl-C asked the engine to stop.
-async fn wait_for_stop(engine: &Engine) {
-    while !engine.stop_requested() {
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    Ok(match engine.ask(question).await {
+        Answer::Yes => {
+            kubectl.run(&restart).await?;
+            report.line(Mark::Ok, "OpenClaw restarted")
+        }
+        Answer::Interrupt => return Err(Halt::Interrupted),
+        _ => report.line(
+            Mark::Todo,
+            format!(
+                "the gateway keeps the old sign-in until: {}",
+                kubectl.display(&restart)
+            ),
+        ),
+    })
 }

@@ -204,6 +204,7 @@ pub async fn offer_sync(engine: &Engine, mut report: Report) -> Result<Report, H
         )
     };
     let question = Question::Confirm {
+        consent: super::Consent::Apply,
         wave: Wave::Manifests,
         text: text.into(),
         default: false,

@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::journal::EntryState;
 use super::{codex, files, secrets, Answer, Engine, Event, Halt, Question, Report, Status, Wave};
 
+/// Every operation clawboot does; each face (and each command) runs one of these.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Task {
     /// Waves 0–5, resuming an interrupted run.
@@ -20,16 +21,43 @@ pub enum Task {
     SignIn,
     /// Observe every wave, apply nothing.
     Check,
+    /// The stored Codex sign-ins (`codex status`).
+    SignInStatus,
+    /// New tokens for the stored refresh token (`codex refresh`).
+    Refresh,
+    /// Every parameter's state (`secrets status`).
+    SecretsStatus,
+    /// Write what is missing; with `overwrite`, replace the operator's values too once confirmed.
+    Seed { overwrite: bool },
+    /// Every version of one parameter.
+    History(String),
+    /// An earlier version written back (`to`, else the one labelled `previous`).
+    Rollback { name: String, to: Option<i64> },
 }
 
 impl Task {
+    /// The name of its journal.
     pub fn name(&self) -> &'static str {
         match self {
             Task::Setup => "setup",
-            Task::Rotate(_) => "rotate",
-            Task::SignIn => "sign-in",
-            Task::Check => "status",
+            Task::Rotate(_) | Task::Rollback { .. } => "rotate",
+            Task::SignIn | Task::Refresh => "sign-in",
+            Task::Seed { .. } => "seed",
+            Task::Check | Task::SignInStatus | Task::SecretsStatus | Task::History(_) => "status",
         }
+    }
+
+    /// Whether it runs the waves (the wizard's tasks) rather than one operation of a command.
+    pub fn is_wizard(&self) -> bool {
+        matches!(self, Task::Setup | Task::Check)
+    }
+
+    /// Whether it only looks: nothing is written, the journal is not touched.
+    pub fn is_read_only(&self) -> bool {
+        matches!(
+            self,
+            Task::Check | Task::SignInStatus | Task::SecretsStatus | Task::History(_)
+        )
     }
 }
 
@@ -52,6 +80,57 @@ pub async fn run(engine: Arc<Engine>, task: Task) -> Outcome {
         Task::Rotate(names) => rotate(&engine, names).await,
         Task::SignIn => sign_in(&engine).await,
         Task::Check => check(&engine).await,
+        Task::SignInStatus => Ok(vec![one(&engine, codex::status(&engine).await)]),
+        Task::Refresh => {
+            operation(
+                &engine,
+                &task,
+                Wave::Codex,
+                "refreshing",
+                codex::refresh(&engine),
+            )
+            .await
+        }
+        Task::SecretsStatus => {
+            operation(
+                &engine,
+                &task,
+                Wave::Secrets,
+                "looking",
+                secrets::status(&engine),
+            )
+            .await
+        }
+        Task::Seed { overwrite } => {
+            operation(
+                &engine,
+                &task,
+                Wave::Secrets,
+                "seeding",
+                secrets::seed(&engine, *overwrite),
+            )
+            .await
+        }
+        Task::History(name) => {
+            operation(
+                &engine,
+                &task,
+                Wave::Secrets,
+                "looking",
+                secrets::history(&engine, name),
+            )
+            .await
+        }
+        Task::Rollback { name, to } => {
+            operation(
+                &engine,
+                &task,
+                Wave::Secrets,
+                "rolling back",
+                secrets::rollback(&engine, name, *to),
+            )
+            .await
+        }
     };
     let outcome = match result {
         Ok(reports) => {
@@ -76,13 +155,37 @@ pub async fn run(engine: Arc<Engine>, task: Task) -> Outcome {
         Err(Halt::Interrupted) => Outcome::Interrupted,
         Err(Halt::Failed(e)) => Outcome::Failed(format!("{e:#}")),
     };
-    if task != Task::Check && matches!(outcome, Outcome::Complete | Outcome::Incomplete(_)) {
+    if !task.is_read_only() && matches!(outcome, Outcome::Complete | Outcome::Incomplete(_)) {
         if let Err(e) = engine.journal().finish() {
             engine.log(format!("{e:#}"));
         }
     }
     engine.send(Event::Finished(outcome.clone()));
     outcome
+}
+
+/// One report, shown.
+fn one(engine: &Engine, report: Report) -> Report {
+    engine.send(Event::Report(report.clone()));
+    report
+}
+
+/// One operation of a command: begun in the journal, shown as under way, then its report.
+async fn operation(
+    engine: &Engine,
+    task: &Task,
+    wave: Wave,
+    doing: &str,
+    work: impl std::future::Future<Output = Result<Report, Halt>>,
+) -> Result<Vec<Report>, Halt> {
+    if !task.is_read_only() {
+        engine.journal().begin(task.name())?;
+    }
+    engine.send(Event::Report(Report::new(
+        wave,
+        Status::Working(doing.into()),
+    )));
+    Ok(vec![one(engine, work.await?)])
 }
 
 async fn setup(engine: &Engine) -> Result<Vec<Report>, Halt> {
@@ -151,6 +254,7 @@ async fn apply(engine: &Engine, observed: Report) -> Result<Report, Halt> {
     let wave = observed.wave;
     let question = Question::Confirm {
         wave,
+        consent: super::Consent::Apply,
         text: confirm_text(wave, observed.status.summary()),
         default: true,
     };
@@ -194,8 +298,8 @@ fn confirm_text(wave: Wave, summary: &str) -> String {
 
 async fn rotate(engine: &Engine, names: &[String]) -> Result<Vec<Report>, Halt> {
     engine.journal().begin("rotate")?;
-    let candidates = secrets::rotatable(engine).await?;
     let chosen = if names.is_empty() {
+        let candidates = secrets::rotatable(engine).await?;
         let question = Question::Pick {
             text: "Which secrets to rotate?".into(),
             options: candidates.iter().map(|p| p.name.to_string()).collect(),
@@ -209,26 +313,14 @@ async fn rotate(engine: &Engine, names: &[String]) -> Result<Vec<Report>, Halt> 
             _ => Vec::new(),
         }
     } else {
-        names
-            .iter()
-            .map(|name| {
-                candidates.iter().copied().find(|p| p.name == name).ok_or_else(|| {
-                    let known: Vec<&str> = candidates.iter().map(|p| p.name).collect();
-                    anyhow::anyhow!(
-                        "{name} cannot be rotated here: it is not set, or Terraform owns it; set ones: {}",
-                        known.join(", ")
-                    )
-                })
-            })
-            .collect::<anyhow::Result<Vec<_>>>()?
+        secrets::rotatable_named(engine, names).await?
     };
     engine.send(Event::Report(Report::new(
         Wave::Secrets,
         Status::Working("rotating".into()),
     )));
-    let rotated = secrets::rotate(engine, &chosen).await?;
-    engine.send(Event::Report(rotated.clone()));
-    Ok(vec![rotated, look(engine, Wave::Verify).await])
+    let rotated = one(engine, secrets::rotate(engine, &chosen).await?);
+    Ok(then_verify(engine, rotated, engine.settings.touch_cluster).await)
 }
 
 async fn sign_in(engine: &Engine) -> Result<Vec<Report>, Halt> {
@@ -241,9 +333,17 @@ async fn sign_in(engine: &Engine) -> Result<Vec<Report>, Halt> {
         status: Status::Working("signing in".into()),
         ..observed
     }));
-    let signed = codex::apply(engine).await?;
-    engine.send(Event::Report(signed.clone()));
-    Ok(vec![signed, look(engine, Wave::Verify).await])
+    let signed = one(engine, codex::apply(engine).await?);
+    let in_cluster = engine.settings.state_dir.is_none();
+    Ok(then_verify(engine, signed, in_cluster).await)
+}
+
+/// After a change that reached the cluster, Wave 5 shows whether it took.
+async fn then_verify(engine: &Engine, changed: Report, reached_cluster: bool) -> Vec<Report> {
+    match reached_cluster {
+        true => vec![changed, look(engine, Wave::Verify).await],
+        false => vec![changed],
+    }
 }
 
 async fn check(engine: &Engine) -> Result<Vec<Report>, Halt> {

@@ -12,17 +12,21 @@ mod secrets;
 mod verify;
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
-use tokio::sync::{mpsc, oneshot, OnceCell};
+use tokio::sync::{mpsc, oneshot, watch, OnceCell};
 
 use crate::cluster::kubectl::Kubectl;
+pub use crate::codex::login::Mode as SignInMode;
 use crate::profile::Profile;
 use crate::secrets::ssm::Store;
 use journal::Journal;
+
+pub use data::Data;
+
+pub mod data;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -150,18 +154,33 @@ impl Report {
     }
 }
 
+/// What a yes/no question asks consent for: batch runs apply waves on their own, but replace
+/// what is stored or restart what runs only with `--yes`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Consent {
+    /// Apply a wave (or a step of one).
+    Apply,
+    /// Replace something stored: a secret's value, a sign-in of another account.
+    Replace,
+    /// Restart a running deployment.
+    Restart,
+}
+
 /// A question only the operator can answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Question {
-    /// Apply this wave (or this step)?
+    /// Yes or no.
     Confirm {
         wave: Wave,
+        consent: Consent,
         text: String,
         default: bool,
     },
-    /// A secret value, asked masked; `problem` says why the last one was refused.
+    /// A secret value, asked masked; `problem` says why the last one was refused. When it
+    /// `replaces` a set value, leaving it empty keeps that value.
     Secret {
         name: String,
+        replaces: bool,
         description: String,
         page: Option<(String, Vec<String>)>,
         problem: Option<String>,
@@ -216,20 +235,10 @@ pub enum Event {
         countdown: bool,
     },
     Ask(Question, oneshot::Sender<Answer>),
+    /// What a command asked for, as data (a status table, what was written, a history).
+    Data(Data),
     /// The task ended; nothing more comes.
     Finished(flow::Outcome),
-}
-
-/// How the Codex sign-in happens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum SignInMode {
-    /// Callback on 127.0.0.1 and a pasted address, whichever comes first.
-    #[default]
-    Browser,
-    /// Only the pasted address (or code).
-    Paste,
-    /// The device-code flow.
-    Device,
 }
 
 /// The wizard's settings beyond the profile (the command line's).
@@ -239,6 +248,8 @@ pub struct Settings {
     pub endpoint_url: Option<String>,
     /// A local OpenClaw state dir for the credentials instead of the pod.
     pub state_dir: Option<PathBuf>,
+    /// The OpenClaw release the credentials are for (default: the profile's).
+    pub openclaw_release: Option<crate::openclaw::release::Release>,
     pub issuer: Option<String>,
     pub sign_in: SignInMode,
     pub callback_port: u16,
@@ -262,7 +273,7 @@ pub struct Engine {
     store: OnceCell<Store>,
     reach: OnceCell<Reach>,
     journal: Mutex<Journal>,
-    stop: AtomicBool,
+    stop: watch::Sender<bool>,
 }
 
 impl Engine {
@@ -288,7 +299,7 @@ impl Engine {
             store: OnceCell::new(),
             reach: OnceCell::new(),
             journal: Mutex::new(journal),
-            stop: AtomicBool::new(false),
+            stop: watch::Sender::new(false),
         }
     }
 
@@ -309,11 +320,30 @@ impl Engine {
 
     /// Ctrl-C: finish the write under way, then stop.
     pub fn request_stop(&self) {
-        self.stop.store(true, Ordering::SeqCst);
+        self.stop.send_replace(true);
     }
 
     pub fn stop_requested(&self) -> bool {
-        self.stop.load(Ordering::SeqCst)
+        *self.stop.borrow()
+    }
+
+    /// Resolves once a stop was asked for.
+    pub async fn stopped(&self) {
+        let mut stop = self.stop.subscribe();
+        let _ = stop.wait_for(|stop| *stop).await;
+    }
+
+    /// The OpenClaw release the sign-in is stored for.
+    pub fn release(&self) -> crate::openclaw::release::Release {
+        self.settings
+            .openclaw_release
+            .unwrap_or_else(|| self.profile.release())
+    }
+
+    /// A store already connected (tests with their own credentials, embedding).
+    pub fn with_store(self, store: Store) -> Self {
+        let _ = self.store.set(store);
+        self
     }
 
     pub fn kubectl(&self) -> &Kubectl {

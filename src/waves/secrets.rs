@@ -1,35 +1,37 @@
-//! Wave 2: the secrets in SSM Parameter Store. Generated values are generated, the operator's
-//! own are asked one at a time (masked) and written as soon as each is checked, so an
-//! interrupted wave keeps what was entered and the next run asks only for the rest.
+//! Wave 2, the secrets in SSM Parameter Store, and the tasks over them: status, seed, rotate,
+//! history, rollback. Generated values are generated, the operator's own are asked one at a
+//! time (masked) and written as soon as each is checked, so an interrupted run keeps what was
+//! entered and the next one asks only for the rest.
 
 use std::collections::BTreeMap;
 
-use secrecy::SecretString;
-
+use super::data::Written;
 use super::journal::EntryState;
-use super::preflight::brief;
-use super::{Answer, Engine, Event, Halt, Mark, Question, Reach, Report, Status, Wave};
-use crate::cluster::kubectl::Kubectl;
+use super::{
+    Answer, Consent, Data, Engine, Event, Halt, Mark, Question, Reach, Report, Status, Wave,
+};
 use crate::secrets::catalog::{self, Parameter, ValueSource};
 use crate::secrets::check::Verdict;
-use crate::secrets::ops::{self, ClusterFollowUp, State};
+use crate::secrets::ops::{self, ClusterFollowUp, State, Write, WriteReport};
 
 pub async fn observe(engine: &Engine) -> Report {
-    let statuses = match ops::status(engine.store().await, &engine.profile).await {
-        Ok(statuses) => statuses,
-        Err(e) => {
-            return Report::new(Wave::Secrets, Status::Skipped("AWS does not answer".into()))
-                .line(Mark::Fail, format!("AWS: {}", brief(&format!("{e:#}"))))
-        }
-    };
+    match ops::status(engine.store().await, &engine.profile).await {
+        Ok(statuses) => report_of(&statuses),
+        Err(e) => Report::new(Wave::Secrets, Status::Skipped("AWS does not answer".into()))
+            .line(Mark::Fail, format!("AWS: {e}")),
+    }
+}
+
+/// The wave's report over the parameters' states.
+fn report_of(statuses: &[ops::Status]) -> Report {
     let mut report = Report::new(Wave::Secrets, Status::Pending);
-    let (mut ask, mut generate) = (0, 0);
+    let (mut ask, mut generate, mut terraform) = (0, 0, 0);
     for s in statuses.iter().filter(|s| s.required) {
         let version = s
             .version
             .map(|v| format!(" (version {v})"))
             .unwrap_or_default();
-        let line = match (s.state, s.source) {
+        let (mark, text) = match (s.state, s.source) {
             (State::Set, _) => (Mark::Ok, format!("{} is set{version}", s.name)),
             (State::InvalidShape, _) => (
                 Mark::Warn,
@@ -39,13 +41,16 @@ pub async fn observe(engine: &Engine) -> Report {
                     s.problem.as_deref().unwrap_or("looks wrong")
                 ),
             ),
-            (_, ValueSource::Terraform) => (
-                Mark::Info,
-                format!(
-                    "{} comes from the Cloudflare Terraform (Wave 1's apply)",
-                    s.name
-                ),
-            ),
+            (_, ValueSource::Terraform) => {
+                terraform += 1;
+                (
+                    Mark::Info,
+                    format!(
+                        "{} comes from the Cloudflare Terraform (Wave 1's apply)",
+                        s.name
+                    ),
+                )
+            }
             (_, ValueSource::Generated) => {
                 generate += 1;
                 (Mark::Todo, format!("{} will be generated", s.name))
@@ -55,100 +60,217 @@ pub async fn observe(engine: &Engine) -> Report {
                 (Mark::Todo, format!("{} needs your value", s.name))
             }
         };
-        report = report.line(line.0, line.1);
+        report = report.line(mark, text);
     }
-    report.status = if ask + generate == 0 {
-        Status::Done("every value clawboot writes is set".into())
-    } else {
-        Status::Todo(format!("{ask} to ask, {generate} to generate"))
+    report.status = match (ask + generate, terraform) {
+        (0, 0) => Status::Done("every value is set".into()),
+        (0, _) => Status::Attention(
+            "every value clawboot writes is set; the tunnel token waits for the Cloudflare Terraform"
+                .into(),
+        ),
+        _ => Status::Todo(format!("{ask} to ask, {generate} to generate")),
     };
     report
 }
 
-/// Generate what is generated, then ask for each missing value of the operator's.
-pub async fn apply(engine: &Engine) -> Result<Report, Halt> {
+/// `secrets status`: the wave's report, and every parameter's state as data.
+pub async fn status(engine: &Engine) -> Result<Report, Halt> {
     let statuses = ops::status(engine.store().await, &engine.profile).await?;
-    let missing: Vec<&'static Parameter> = statuses
+    engine.send(Event::Data(Data::Secrets {
+        parameters: statuses.clone(),
+    }));
+    Ok(report_of(&statuses))
+}
+
+/// Wave 2's apply: seed what is missing.
+pub async fn apply(engine: &Engine) -> Result<Report, Halt> {
+    seed(engine, false).await
+}
+
+/// Write every required value that is missing (or a Terraform `dummy`); with `overwrite`, also
+/// replace the operator's values that are set, once that is confirmed. A generated value that
+/// is set is replaced only by a rotation.
+pub async fn seed(engine: &Engine, overwrite: bool) -> Result<Report, Halt> {
+    let statuses = ops::status(engine.store().await, &engine.profile).await?;
+    let writable = |s: &&ops::Status| s.required && s.source != ValueSource::Terraform;
+    let mut targets: Vec<(&'static Parameter, bool)> = statuses
         .iter()
-        .filter(|s| s.required && s.source != ValueSource::Terraform && !s.state.is_set())
+        .filter(writable)
+        .filter(|s| !s.state.is_set())
+        .filter_map(|s| catalog::find(s.name).map(|p| (p, false)))
+        .collect();
+    let set: Vec<&'static Parameter> = statuses
+        .iter()
+        .filter(writable)
+        .filter(|s| s.state.is_set())
         .filter_map(|s| catalog::find(s.name))
         .collect();
-    let total = missing.len() as u64;
-    let mut facts = BTreeMap::new();
-    let mut skipped = Vec::new();
-    for (done, parameter) in missing.iter().enumerate() {
+    let mut kept: Vec<String> = set.iter().map(|p| p.name.to_string()).collect();
+    let replaceable: Vec<&'static Parameter> = set
+        .iter()
+        .copied()
+        .filter(|p| overwrite && p.source == ValueSource::Asked)
+        .collect();
+    let declined = !replaceable.is_empty() && !confirm_replace(engine, &replaceable).await?;
+    if !replaceable.is_empty() && !declined {
+        kept.retain(|name| !replaceable.iter().any(|p| p.name == name));
+        targets.extend(replaceable.iter().map(|p| (*p, true)));
+    }
+    let mut written = write_new_values(engine, &targets).await?;
+    written.kept.extend(kept);
+    written.terraform_unset = statuses
+        .iter()
+        .filter(|s| s.required && s.source == ValueSource::Terraform && !s.state.is_set())
+        .map(|s| s.name.to_string())
+        .collect();
+    let record = if written.left.is_empty() {
+        EntryState::Applied
+    } else {
+        EntryState::Skipped
+    };
+    engine
+        .journal()
+        .record(Wave::Secrets, record, versions(&written))?;
+    let left = written.left.clone();
+    finish_writes(engine, written)?;
+    let mut report = observe(engine).await;
+    if !left.is_empty() {
+        report = report.line(
+            Mark::Info,
+            format!("left for later: {} (run clawboot again)", left.join(", ")),
+        );
+    }
+    if declined {
+        report.status = Status::Todo("the set values were not replaced: not confirmed".into());
+    }
+    Ok(report)
+}
+
+async fn confirm_replace(engine: &Engine, parameters: &[&Parameter]) -> Result<bool, Halt> {
+    let names: Vec<&str> = parameters.iter().map(|p| p.name).collect();
+    let question = Question::Confirm {
+        wave: Wave::Secrets,
+        consent: Consent::Replace,
+        text: format!(
+            "Replace the current values of {} (the old versions stay in SSM)?",
+            names.join(", ")
+        ),
+        default: false,
+    };
+    match engine.ask(question).await {
+        Answer::Yes => Ok(true),
+        Answer::Interrupt => Err(Halt::Interrupted),
+        _ => {
+            engine.log(format!(
+                "kept the current values of {}: nothing was replaced",
+                names.join(", ")
+            ));
+            Ok(false)
+        }
+    }
+}
+
+/// Give each of `targets` (parameter, whether it replaces a set value) a new value: the
+/// generated ones together, then each of the operator's as soon as it is given and checked.
+async fn write_new_values(
+    engine: &Engine,
+    targets: &[(&'static Parameter, bool)],
+) -> Result<Written, Halt> {
+    let mut written = Written::default();
+    let generated: Vec<Write> = targets
+        .iter()
+        .filter(|(p, _)| p.source == ValueSource::Generated)
+        .filter_map(|(p, replaces)| {
+            let value = p.shape.generate()?;
+            Some(Write::new(&engine.profile, p, value, *replaces))
+        })
+        .collect();
+    if !generated.is_empty() {
+        add(&mut written, write(engine, generated).await);
+    }
+    let asked: Vec<_> = targets
+        .iter()
+        .filter(|(p, _)| p.source == ValueSource::Asked)
+        .collect();
+    let total = asked.len() as u64;
+    for (done, (parameter, replaces)) in asked.into_iter().enumerate() {
         engine.send(Event::Progress {
             wave: Wave::Secrets,
             done: done as u64,
             total,
             countdown: false,
         });
-        let value = match new_value(engine, parameter).await {
-            NewValue::Value(value) => value,
-            NewValue::Left => {
-                skipped.push(parameter.name);
-                continue;
+        match ask_value(engine, parameter, *replaces).await {
+            Answer::Secret(value) => {
+                let one = Write::new(&engine.profile, parameter, value, *replaces);
+                add(&mut written, write(engine, vec![one]).await);
             }
-            NewValue::Stop => return interrupted(engine, facts),
+            Answer::Skip if *replaces => written.kept.push(parameter.name.to_string()),
+            Answer::Interrupt => {
+                engine.journal().record(
+                    Wave::Secrets,
+                    EntryState::Interrupted,
+                    versions(&written),
+                )?;
+                return Err(Halt::Interrupted);
+            }
+            _ => written.left.push(parameter.name.to_string()),
+        }
+    }
+    Ok(written)
+}
+
+async fn write(engine: &Engine, writes: Vec<Write>) -> WriteReport {
+    let report = ops::write_all(engine.store().await, writes).await;
+    for w in &report.written {
+        engine.log(format!("{} written (version {})", w.name, w.version));
+    }
+    report
+}
+
+fn add(written: &mut Written, report: WriteReport) {
+    written.written.extend(report.written);
+    written.unchanged.extend(report.unchanged);
+    written.failed.extend(report.failed);
+}
+
+/// The versions written, for the journal.
+fn versions(written: &Written) -> BTreeMap<String, String> {
+    written
+        .written
+        .iter()
+        .map(|w| (w.name.clone(), format!("v{}", w.version)))
+        .collect()
+}
+
+/// Hand the writes to the face; a partial failure ends the task saying what was written.
+fn finish_writes(engine: &Engine, written: Written) -> Result<(), Halt> {
+    let failure = (!written.failed.is_empty()).then(|| {
+        let names = |mut list: Vec<&str>| match list.is_empty() {
+            true => "none".to_string(),
+            false => {
+                list.sort_unstable();
+                list.join(", ")
+            }
         };
-        let version = write(engine, parameter, value, false).await?;
-        engine.log(format!("{} written (version {version})", parameter.name));
-        facts.insert(parameter.name.to_string(), format!("v{version}"));
-        engine
-            .journal()
-            .record(Wave::Secrets, EntryState::Interrupted, facts.clone())?;
-    }
-    engine
-        .journal()
-        .record(Wave::Secrets, EntryState::Applied, facts)?;
-    let mut report = observe(engine).await;
-    if !skipped.is_empty() {
-        report = report.line(
-            Mark::Info,
-            format!(
-                "left for later: {} (run clawboot again)",
-                skipped.join(", ")
-            ),
-        );
-    }
-    Ok(report)
-}
-
-fn interrupted(engine: &Engine, facts: BTreeMap<String, String>) -> Result<Report, Halt> {
-    engine
-        .journal()
-        .record(Wave::Secrets, EntryState::Interrupted, facts)?;
-    Err(Halt::Interrupted)
-}
-
-enum NewValue {
-    Value(SecretString),
-    /// Left for later (an empty field, or no value in a batch run).
-    Left,
-    /// Ctrl-C, or a stop asked for while the last write ran.
-    Stop,
-}
-
-/// A generated value, or the operator's.
-async fn new_value(engine: &Engine, parameter: &Parameter) -> NewValue {
-    if engine.stop_requested() {
-        return NewValue::Stop;
-    }
-    if parameter.source == ValueSource::Generated {
-        return parameter
-            .shape
-            .generate()
-            .map_or(NewValue::Left, NewValue::Value);
-    }
-    match ask_value(engine, parameter).await {
-        Answer::Secret(value) => NewValue::Value(value),
-        Answer::Interrupt => NewValue::Stop,
-        _ => NewValue::Left,
+        anyhow::anyhow!(
+            "written: {}; NOT written: {}. Run the same command again to finish: what is written is skipped.",
+            names(written.written.iter().map(|w| w.name.as_str()).collect()),
+            names(written.failed.iter().map(|f| f.name.as_str()).collect()),
+        )
+    });
+    engine.send(Event::Data(Data::Written(written)));
+    match failure {
+        Some(e) => Err(Halt::Failed(e)),
+        None => Ok(()),
     }
 }
 
 /// Ask until the value has the right shape, or the operator leaves it (empty) or stops.
-async fn ask_value(engine: &Engine, parameter: &Parameter) -> Answer {
+async fn ask_value(engine: &Engine, parameter: &Parameter, replaces: bool) -> Answer {
+    if engine.stop_requested() {
+        return Answer::Interrupt;
+    }
     let page = catalog::token_page(parameter.name, &engine.profile)
         .map(|(url, steps)| (url.to_string(), steps));
     if engine.settings.open_browser {
@@ -162,6 +284,7 @@ async fn ask_value(engine: &Engine, parameter: &Parameter) -> Answer {
         let answer = engine
             .ask(Question::Secret {
                 name: parameter.name.to_string(),
+                replaces,
                 description: parameter.description.to_string(),
                 page: page.clone(),
                 problem: problem.take(),
@@ -181,24 +304,14 @@ async fn ask_value(engine: &Engine, parameter: &Parameter) -> Answer {
     }
 }
 
-/// Write one value; its new version.
-async fn write(
-    engine: &Engine,
-    parameter: &Parameter,
-    value: SecretString,
-    keep_previous: bool,
-) -> anyhow::Result<i64> {
-    let write = ops::Write::new(&engine.profile, parameter, value, keep_previous);
-    let report = ops::write_all(engine.store().await, vec![write]).await;
-    if let Some(failed) = report.failed.first() {
-        anyhow::bail!("{} was not written: {}", failed.name, failed.error);
-    }
-    match report.written.first() {
-        Some(written) => Ok(written.version),
-        None => anyhow::bail!(
-            "{} already holds exactly this value: give a new one",
-            parameter.name
-        ),
+/// A new value for a rotation: generated, else the operator's.
+async fn new_value(engine: &Engine, parameter: &Parameter) -> Answer {
+    match parameter.source {
+        ValueSource::Generated => parameter
+            .shape
+            .generate()
+            .map_or(Answer::Skip, Answer::Secret),
+        _ => ask_value(engine, parameter, true).await,
     }
 }
 
@@ -212,67 +325,171 @@ pub async fn rotatable(engine: &Engine) -> anyhow::Result<Vec<&'static Parameter
         .collect())
 }
 
+/// The named parameters, each one a rotation may replace, or why not (before anything is written).
+pub async fn rotatable_named(
+    engine: &Engine,
+    names: &[String],
+) -> anyhow::Result<Vec<&'static Parameter>> {
+    let set = rotatable(engine).await?;
+    names
+        .iter()
+        .map(|name| {
+            let parameter = catalog::replaceable(name)?;
+            anyhow::ensure!(
+                set.iter().any(|p| p.name == parameter.name),
+                "{} does not exist yet: run `clawboot secrets seed` first. Nothing was written.",
+                catalog::ssm_path(&engine.profile, parameter)
+            );
+            Ok(parameter)
+        })
+        .collect()
+}
+
 /// Replace the values of `parameters` (the old versions stay, the last labelled `previous`),
 /// then make the cluster fetch them and restart what reads them.
 pub async fn rotate(engine: &Engine, parameters: &[&'static Parameter]) -> Result<Report, Halt> {
-    let mut facts = BTreeMap::new();
-    let mut changed = Vec::new();
+    let mut written = Written::default();
     for parameter in parameters {
-        let value = match new_value(engine, parameter).await {
-            NewValue::Value(value) => value,
-            NewValue::Left => continue,
-            NewValue::Stop => return interrupted(engine, facts),
-        };
-        let version = write(engine, parameter, value, true).await?;
-        engine.log(format!(
-            "{} rotated to version {version}; the one before is labelled {}",
-            parameter.name,
-            ops::PREVIOUS_LABEL
-        ));
-        facts.insert(parameter.name.to_string(), format!("v{version}"));
-        changed.push(*parameter);
+        match new_value(engine, parameter).await {
+            Answer::Secret(value) => {
+                let one = Write::new(&engine.profile, parameter, value, true);
+                add(&mut written, write(engine, vec![one]).await);
+            }
+            Answer::Interrupt => {
+                engine.journal().record(
+                    Wave::Secrets,
+                    EntryState::Interrupted,
+                    versions(&written),
+                )?;
+                return Err(Halt::Interrupted);
+            }
+            _ => written.left.push(parameter.name.to_string()),
+        }
     }
     engine
         .journal()
-        .record(Wave::Secrets, EntryState::Applied, facts)?;
+        .record(Wave::Secrets, EntryState::Applied, versions(&written))?;
+    let changed: Vec<&Parameter> = written
+        .written
+        .iter()
+        .filter_map(|w| catalog::find(&w.name))
+        .collect();
     let names: Vec<&str> = changed.iter().map(|p| p.name).collect();
     let mut report = Report::new(
         Wave::Secrets,
         Status::Done(match names.len() {
             0 => "nothing rotated".to_string(),
-            _ => format!("rotated {}", names.join(", ")),
+            _ => format!(
+                "rotated {}; the versions before are labelled {}",
+                names.join(", "),
+                ops::PREVIOUS_LABEL
+            ),
         }),
     );
-    for line in follow_up(engine, &changed).await? {
-        report = report.line(line.0, line.1);
+    if !written.left.is_empty() {
+        report.status = Status::Todo(format!(
+            "no new value for {}: type it, or give it as CLAWBOOT_<NAME>, --from-file or --stdin",
+            written.left.join(", ")
+        ));
+    }
+    let follow_up = ClusterFollowUp::for_parameters(&engine.profile, &changed);
+    written.cluster = follow_up.shown(engine.kubectl(), &ClusterFollowUp::stamp());
+    finish_writes(engine, written)?;
+    for (mark, text) in tell_cluster(engine, &follow_up).await? {
+        report = report.line(mark, text);
+    }
+    Ok(report)
+}
+
+/// `secrets history`: every version of one parameter, without values.
+pub async fn history(engine: &Engine, name: &str) -> Result<Report, Halt> {
+    let parameter = catalog::known(name)?;
+    let path = catalog::ssm_path(&engine.profile, parameter);
+    let versions = engine
+        .store()
+        .await
+        .history(&path)
+        .await
+        .map_err(anyhow::Error::from)?;
+    if versions.is_empty() {
+        return Err(Halt::Failed(anyhow::anyhow!(
+            "{path} does not exist: run `clawboot secrets seed`"
+        )));
+    }
+    let count = versions.len();
+    engine.send(Event::Data(Data::History {
+        name: name.to_string(),
+        path: path.clone(),
+        versions,
+    }));
+    Ok(Report::new(
+        Wave::Secrets,
+        Status::Done(format!("{path}: {count} version(s)")),
+    ))
+}
+
+/// `secrets rollback`: an earlier version's value written back as a new version, then the
+/// cluster told, as after a rotation.
+pub async fn rollback(engine: &Engine, name: &str, to: Option<i64>) -> Result<Report, Halt> {
+    let parameter = catalog::replaceable(name)?;
+    let done = ops::rollback(engine.store().await, &engine.profile, parameter, to).await?;
+    let follow_up = ClusterFollowUp::for_parameters(&engine.profile, &[parameter]);
+    let cluster = follow_up.shown(engine.kubectl(), &ClusterFollowUp::stamp());
+    let mut facts = BTreeMap::new();
+    facts.insert(done.name.clone(), format!("v{}", done.new_version));
+    engine
+        .journal()
+        .record(Wave::Secrets, EntryState::Applied, facts)?;
+    let mut report = Report::new(
+        Wave::Secrets,
+        Status::Done(format!(
+            "{}: version {} restored as version {} (labelled {}); version {} is labelled {}",
+            done.name,
+            done.restored_version,
+            done.new_version,
+            done.label,
+            done.replaced_version,
+            ops::PREVIOUS_LABEL
+        )),
+    );
+    engine.send(Event::Data(Data::RolledBack {
+        rollback: done,
+        cluster,
+    }));
+    for (mark, text) in tell_cluster(engine, &follow_up).await? {
+        report = report.line(mark, text);
     }
     Ok(report)
 }
 
 /// Force-sync the ExternalSecrets and restart the deployments, or say what to run.
-async fn follow_up(
+async fn tell_cluster(
     engine: &Engine,
-    changed: &[&'static Parameter],
+    follow_up: &ClusterFollowUp,
 ) -> anyhow::Result<Vec<(Mark, String)>> {
-    let follow_up = ClusterFollowUp::for_parameters(&engine.profile, changed);
     let stamp = ClusterFollowUp::stamp();
-    let kubectl: &Kubectl = engine.kubectl();
+    let kubectl = engine.kubectl();
     let commands = follow_up.shown(kubectl, &stamp);
     if commands.is_empty() {
         return Ok(Vec::new());
     }
-    let reachable = matches!(engine.reach().await, Reach::Reachable);
-    if !(engine.settings.touch_cluster && reachable) {
-        let why = if reachable {
-            "the cluster was not touched"
-        } else {
-            "the cluster does not answer"
+    let reachable =
+        engine.settings.touch_cluster && matches!(engine.reach().await, Reach::Reachable);
+    if !reachable {
+        let why = match engine.settings.touch_cluster {
+            false => "the cluster was not touched (--no-cluster)",
+            true => "the cluster does not answer",
         };
         let mut lines = vec![(Mark::Todo, format!("{why}; to pick up the new values run:"))];
         lines.extend(commands.into_iter().map(|c| (Mark::Info, c)));
         return Ok(lines);
     }
-    follow_up.run(kubectl, &stamp).await?;
+    follow_up.run(kubectl, &stamp).await.map_err(|e| {
+        e.context(format!(
+            "the new values are in SSM, but the cluster did not pick them up; run by hand:\n  {}",
+            commands.join("\n  ")
+        ))
+    })?;
     Ok(vec![(
         Mark::Ok,
         format!(

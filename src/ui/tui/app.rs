@@ -85,6 +85,8 @@ pub struct App {
     pub log: VecDeque<String>,
     pub show_commands: bool,
     pub outcome: Option<Outcome>,
+    /// The task under way (None on the home screen).
+    pub task: Option<Task>,
     /// Ctrl-C was pressed while a step was under way: it finishes, then the task stops.
     pub stopping: bool,
     pub scroll: u16,
@@ -109,6 +111,7 @@ impl App {
                 Some(Task::SignIn) => Wave::Codex,
                 _ => Wave::Preflight,
             },
+            task,
             prompt: None,
             progress: None,
             log: VecDeque::new(),
@@ -141,6 +144,8 @@ impl App {
                 self.reports[wave] = report;
             }
             Event::Log(line) => self.push_log(line),
+            // The reports say what the data holds; the tables are for the commands.
+            Event::Data(_) => {}
             Event::Command(line) if self.show_commands => self.push_log(format!("$ {line}")),
             Event::Command(_) => {}
             Event::Progress {
@@ -250,7 +255,9 @@ impl App {
             }
             KeyCode::Enter => {
                 self.screen = Screen::Run;
-                return Action::Start(self.tasks()[selected].0.clone());
+                let task = self.tasks()[selected].0.clone();
+                self.task = Some(task.clone());
+                return Action::Start(task);
             }
             KeyCode::Esc | KeyCode::Char('q') => return Action::Exit,
             _ => {}

@@ -10,7 +10,7 @@ use std::time::Duration;
 use crossterm::event::{self, DisableBracketedPaste, EnableBracketedPaste, KeyEventKind};
 use crossterm::execute;
 
-use super::face::{Started, Starter};
+use super::face::{Ran, Started, Starter};
 use crate::waves::flow::{Outcome, Task};
 use app::{Action, App};
 
@@ -22,7 +22,7 @@ pub fn run(
     task: Option<Task>,
     resumable: bool,
     show_commands: bool,
-) -> anyhow::Result<Outcome> {
+) -> anyhow::Result<Ran> {
     let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let mut app = App::new(task.clone(), resumable, show_commands, color);
     let mut terminal = ratatui::try_init()?;
@@ -40,7 +40,11 @@ pub fn run(
     let result = event_loop(&mut terminal, &mut app, start, task);
     restore();
     result?;
-    Ok(app.outcome.unwrap_or(Outcome::Interrupted))
+    Ok(Ran {
+        task: app.task.unwrap_or(Task::Check),
+        outcome: app.outcome.unwrap_or(Outcome::Interrupted),
+        data: Vec::new(),
+    })
 }
 
 fn event_loop(

@@ -9,8 +9,8 @@ use ratatui::widgets::{Block, Borders, Clear, Gauge, Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::app::{App, Prompt, Screen};
-use crate::ui::face::{mark_symbol, status_symbol};
-use crate::waves::flow::Outcome;
+use crate::ui::text::{self, mark_symbol, status_symbol};
+use crate::waves::flow::{Outcome, Task};
 use crate::waves::{Mark, Question, Status, Wave};
 
 /// Below this width the checklist becomes a one-line strip above the report.
@@ -246,7 +246,7 @@ fn draw_report(frame: &mut Frame, app: &App, area: Rect) {
 fn bottom_height(app: &App, width: u16) -> u16 {
     if let Some(outcome) = &app.outcome {
         let inner = width.saturating_sub(2).max(10);
-        return 2 + outcome_lines(outcome)
+        return 2 + outcome_lines(app, outcome)
             .iter()
             .map(|l| rows(l, inner))
             .sum::<u16>();
@@ -271,7 +271,13 @@ fn bottom_height(app: &App, width: u16) -> u16 {
                 + page_rows
                 + problem.as_ref().map_or(0, |p| rows(p, inner))
         }
-        Some(Question::Redirect { url, .. }) => 5 + rows(url, width.saturating_sub(2).max(10)),
+        Some(Question::Redirect { url, listening }) => {
+            let inner = width.saturating_sub(2).max(10);
+            3 + text::sign_in_lines(url, *listening)
+                .iter()
+                .map(|l| rows(l, inner))
+                .sum::<u16>()
+        }
         Some(Question::Pick { options, .. }) => 2 + options.len() as u16,
         None if app.progress.is_some() => 3,
         None => 0,
@@ -293,15 +299,15 @@ fn draw_prompt(frame: &mut Frame, app: &App, prompt: &Prompt, area: Rect) {
             description,
             page,
             problem,
+            ..
         } => {
             let mut lines = vec![Line::from(description.clone())];
             if let Some((url, steps)) = page {
-                lines.push(Line::from(format!("make it at {url}")));
-                lines.extend(steps.iter().map(|s| Line::from(format!("  - {s}"))));
+                lines.extend(text::token_page(url, steps).into_iter().map(Line::from));
             }
             if let Some(problem) = problem {
                 lines.push(Line::from(Span::styled(
-                    format!("refused: {problem}; nothing was written"),
+                    text::refused(problem),
                     style(app, Color::Red),
                 )));
             }
@@ -309,16 +315,10 @@ fn draw_prompt(frame: &mut Frame, app: &App, prompt: &Prompt, area: Rect) {
             (format!(" {name} "), lines)
         }
         Question::Redirect { url, listening } => {
-            let mut lines = vec![
-                Line::from("Sign in to ChatGPT in a browser, on any machine:"),
-                Line::from(url.clone()),
-            ];
-            lines.push(Line::from(match listening {
-                Some(port) => format!(
-                    "then paste the address it ended on, or let it return to 127.0.0.1:{port}"
-                ),
-                None => "then paste the address it ended on (or the code)".to_string(),
-            }));
+            let mut lines: Vec<Line> = text::sign_in_lines(url, *listening)
+                .into_iter()
+                .map(Line::from)
+                .collect();
             lines.push(field_line(prompt, accent));
             (" Codex sign-in ".to_string(), lines)
         }
@@ -377,13 +377,12 @@ fn draw_progress(frame: &mut Frame, app: &App, area: Rect) {
     let block = Block::default().borders(Borders::ALL);
     if progress.countdown {
         let left = progress.done;
-        let text = format!(
-            "{} waiting for approval, {:>2}:{:02} left",
+        let line = format!(
+            "{} {}",
             SPINNER[app.ticks % SPINNER.len()],
-            left / 60,
-            left % 60
+            text::countdown(left)
         );
-        frame.render_widget(Paragraph::new(text).block(block), area);
+        frame.render_widget(Paragraph::new(line).block(block), area);
     } else {
         let ratio = if progress.total == 0 {
             0.0
@@ -404,22 +403,8 @@ fn rows(text: &str, width: u16) -> u16 {
     (text.chars().count() as u16).div_ceil(width).max(1)
 }
 
-fn outcome_lines(outcome: &Outcome) -> Vec<String> {
-    match outcome {
-        Outcome::Complete => vec!["All waves are done.".into()],
-        Outcome::Incomplete(left) => {
-            let mut lines = vec![
-                "Still to do (run clawboot again when ready; what is done is not asked again):"
-                    .to_string(),
-            ];
-            lines.extend(left.iter().map(|l| format!("  - {l}")));
-            lines
-        }
-        Outcome::Interrupted => {
-            vec!["Stopped. What was done is kept; run clawboot again to resume.".into()]
-        }
-        Outcome::Failed(why) => vec![format!("error: {why}")],
-    }
+fn outcome_lines(app: &App, outcome: &Outcome) -> Vec<String> {
+    text::outcome_lines(app.task.as_ref().unwrap_or(&Task::Setup), outcome)
 }
 
 fn draw_outcome(frame: &mut Frame, app: &App, outcome: &Outcome, area: Rect) {
@@ -428,7 +413,10 @@ fn draw_outcome(frame: &mut Frame, app: &App, outcome: &Outcome, area: Rect) {
         Outcome::Incomplete(_) | Outcome::Interrupted => Color::Yellow,
         Outcome::Failed(_) => Color::Red,
     };
-    let lines: Vec<Line> = outcome_lines(outcome).into_iter().map(Line::from).collect();
+    let lines: Vec<Line> = outcome_lines(app, outcome)
+        .into_iter()
+        .map(Line::from)
+        .collect();
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(style(app, color))
@@ -505,6 +493,7 @@ mod tests {
 
     fn secret_question(problem: Option<&str>) -> Question {
         Question::Secret {
+            replaces: false,
             name: "GITHUB_TOKEN".into(),
             description: "GitHub fine-grained PAT for the agent's pull requests".into(),
             page: Some((
@@ -539,6 +528,7 @@ mod tests {
         let _open = ask(
             &mut app,
             Question::Confirm {
+                consent: crate::waves::Consent::Apply,
                 wave: Wave::Manifests,
                 text: "Write them? (1 of 16 files to write into /srv/gitops/argoproj/openclaw)"
                     .into(),

@@ -1,13 +1,11 @@
 //! `clawboot secrets` against a real moto server on 127.0.0.1: seed, re-seed, overwrite,
 //! dummy values, tags, rotation, history, rollback, partial failures and clear errors.
 
-mod common;
-
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
-use common::ssm::{refusing_proxy, shared_moto};
-use common::*;
+use crate::common::ssm::{refusing_proxy, shared_moto};
+use crate::common::*;
 use serde_json::Value;
 
 fn moto_url() -> String {
@@ -103,7 +101,7 @@ impl Operator {
 
     fn status(&self, name: &str) -> Value {
         let statuses = self.json(&["status"]);
-        statuses
+        statuses["parameters"]
             .as_array()
             .unwrap()
             .iter()
@@ -204,11 +202,15 @@ fn overwrite_needs_the_flag_and_a_confirmation_and_unchanged_values_make_no_vers
     let env = [("CLAWBOOT_ANTHROPIC_API_KEY", new_token)];
 
     let without_flag = op.secrets(&["seed", "--non-interactive"], &env);
-    assert!(text(&without_flag.stderr)
-        .contains("ANTHROPIC_API_KEY is already set and was kept: pass --overwrite"));
+    assert!(text(&without_flag.stdout)
+        .contains("unused: the value given for ANTHROPIC_API_KEY: it is already set and was kept"));
     let without_yes = op.secrets(&["seed", "--non-interactive", "--overwrite"], &env);
-    assert_eq!(without_yes.status.code(), Some(2));
-    assert!(text(&without_yes.stderr).contains("add --yes to confirm. Nothing was written."));
+    assert_eq!(without_yes.status.code(), Some(1));
+    let stdout = text(&without_yes.stdout);
+    assert!(
+        stdout.contains("missing: not confirmed (add --yes to confirm): Replace the current values of DISCORD_BOT_TOKEN, GITHUB_TOKEN, OPENAI_API_KEY, ANTHROPIC_API_KEY "),
+        "{stdout}"
+    );
     assert_eq!(op.versions("ANTHROPIC_API_KEY").len(), 1);
 
     let confirmed = op.secrets(&["seed", "--non-interactive", "--overwrite", "--yes"], &env);
@@ -278,7 +280,12 @@ fn rotation_keeps_the_old_version_and_rollback_restores_it_as_a_new_one() {
 
     let rotated = op.secrets(&["rotate", "OPENCLAW_GATEWAY_TOKEN", "--no-cluster"], &[]);
     assert_eq!(rotated.status.code(), Some(0), "{}", text(&rotated.stderr));
-    let stderr = text(&rotated.stderr);
+    let stderr = text(&rotated.stdout);
+    assert!(
+        stderr
+            .contains("the cluster was not touched (--no-cluster); to pick up the new values run:"),
+        "{stderr}"
+    );
     assert!(
         stderr.contains("kubectl -n openclaw annotate externalsecret/openclaw-es force-sync="),
         "{stderr}"
@@ -351,18 +358,20 @@ fn rotation_keeps_the_old_version_and_rollback_restores_it_as_a_new_one() {
 #[test]
 fn missing_or_malformed_values_are_refused_before_anything_is_written() {
     let op = Operator::new("refused");
+    // No value given: each missing one is listed with where to give it, none is written, and
+    // the run ends "still to do" (the generated ones need nobody and are written).
     let nothing = op.secrets(&["seed", "--non-interactive"], &[]);
-    assert_eq!(nothing.status.code(), Some(2));
-    let stderr = text(&nothing.stderr);
-    assert!(stderr.contains("these parameters need a value and none was given: DISCORD_BOT_TOKEN, GITHUB_TOKEN, OPENAI_API_KEY, ANTHROPIC_API_KEY"), "{stderr}");
-    assert!(
-        stderr.contains("CLAWBOOT_DISCORD_BOT_TOKEN") && stderr.contains("Nothing was written.")
-    );
-    assert_eq!(
-        op.status("OPENCLAW_GATEWAY_TOKEN")["state"],
-        "missing",
-        "not even generated ones"
-    );
+    assert_eq!(nothing.status.code(), Some(1));
+    let stdout = text(&nothing.stdout);
+    for name in ASKED.iter().map(|(name, _)| name) {
+        assert!(
+            stdout.contains(&format!(
+                "missing: {name}: set CLAWBOOT_{name} or pass --from-file {name}=PATH"
+            )),
+            "{stdout}"
+        );
+        assert_eq!(op.status(name)["state"], "missing");
+    }
 
     let token_file = op.home.path().join("discord.txt");
     std::fs::write(&token_file, "not-a-token\n").unwrap();
@@ -623,17 +632,18 @@ fn no_secret_reaches_output_files_or_a_child_process_argv() {
     outputs.push(run(&["history", "DISCORD_BOT_TOKEN"], vec![], None));
 
     // The rotation reached the cluster step (and failed there: no cluster), so kubectl ran.
+    // The rotation reached the cluster step: kubectl asked the API server, which does not answer.
     let rotate = &outputs[3];
-    assert_eq!(rotate.status.code(), Some(2));
+    assert_eq!(rotate.status.code(), Some(1), "{}", text(&rotate.stderr));
     assert!(
-        text(&rotate.stderr)
-            .contains("the new values are in SSM, but the cluster did not pick them up"),
+        text(&rotate.stdout)
+            .contains("the cluster does not answer; to pick up the new values run:"),
         "{}",
-        text(&rotate.stderr)
+        text(&rotate.stdout)
     );
     let argv = std::fs::read_to_string(&argv_log).expect("kubectl was run");
     assert!(
-        argv.contains("get externalsecret/openclaw-es -o jsonpath={.status.refreshTime}"),
+        argv.contains("https://127.0.0.1:9") || argv.contains("version"),
         "{argv}"
     );
 
@@ -683,7 +693,8 @@ fn no_secret_reaches_output_files_or_a_child_process_argv() {
 }
 
 /// The masked prompt in a real pseudo-terminal (pexpect): the token page is shown, the typed
-/// value is not echoed, it reaches SSM intact, and Ctrl-C at the next prompt writes nothing more.
+/// value is not echoed, it reaches SSM intact as soon as it is given, and Ctrl-C at the next
+/// prompt writes nothing more.
 #[test]
 fn the_prompt_masks_what_is_typed_and_ctrl_c_writes_nothing() {
     let op = Operator::new("prompt");
@@ -718,15 +729,21 @@ print("\nEXIT", child.exitstatus)
     let screen = text(&output.stdout);
     assert!(output.status.success(), "pexpect: {}", text(&output.stderr));
     assert!(
-        screen.contains("interrupted: nothing was written"),
+        screen.contains("Stopped. What was done is kept"),
         "{screen}"
     );
-    assert!(screen.contains("EXIT 2"), "{screen}");
+    assert!(screen.contains("EXIT 130"), "{screen}");
     assert!(screen.contains("DISCORD_BOT_TOKEN: ********"), "{screen}");
     assert!(!screen.contains("CANARY1"), "the typed token was echoed");
     assert_eq!(
         op.status("DISCORD_BOT_TOKEN")["state"],
+        "set",
+        "what was entered before Ctrl-C is kept"
+    );
+    assert_eq!(op.value("DISCORD_BOT_TOKEN", 1), CANARIES[0].1);
+    assert_eq!(
+        op.status("GITHUB_TOKEN")["state"],
         "missing",
-        "Ctrl-C before any write"
+        "Ctrl-C writes nothing more"
     );
 }

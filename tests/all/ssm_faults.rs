@@ -1,15 +1,14 @@
 //! Faults injected by a real proxy in front of moto: throttling (HTTP 400 ThrottlingException)
-//! and server errors. One test function: it sets the process's AWS credentials first.
-
-mod common;
+//! and server errors. The in-process stores carry their own test credentials: the process's
+//! environment is shared by every test of the binary and is never changed.
 
 use std::process::Command;
 use std::time::Instant;
 
+use crate::common::ssm::{fault_proxy, moto};
+use crate::common::*;
 use clawboot::secrets::ops::{self, Write};
 use clawboot::secrets::ssm::Store;
-use common::ssm::{fault_proxy, moto};
-use common::*;
 use secrecy::{ExposeSecret, SecretString};
 
 const REGION: &str = "ap-northeast-1";
@@ -30,12 +29,16 @@ fn writes(prefix: &str, count: usize) -> Vec<(String, Write)> {
         .collect()
 }
 
+/// A store for `url` with static test credentials.
+async fn store(url: Option<&str>) -> Store {
+    let credentials = aws_sdk_ssm::config::Credentials::new("test", "test", None, None, "tests");
+    let loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .credentials_provider(credentials);
+    Store::connect_with(loader, REGION, "", url).await
+}
+
 #[test]
 fn throttling_is_retried_and_a_hopeless_one_ends_with_what_to_do() {
-    // Before any other thread reads the environment: the SDK's credential chain reads these.
-    std::env::set_var("AWS_ACCESS_KEY_ID", "test");
-    std::env::set_var("AWS_SECRET_ACCESS_KEY", "test");
-    std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
     let moto = moto();
     let runtime = tokio::runtime::Runtime::new().unwrap();
 
@@ -45,7 +48,7 @@ fn throttling_is_retried_and_a_hopeless_one_ends_with_what_to_do() {
         writes("/faults/throttled", 50).into_iter().unzip();
     let started = Instant::now();
     let report = runtime.block_on(async {
-        let store = Store::connect(REGION, "", Some(&throttling.url())).await;
+        let store = store(Some(&throttling.url())).await;
         ops::write_all(&store, batch).await
     });
     eprintln!(
@@ -55,7 +58,7 @@ fn throttling_is_retried_and_a_hopeless_one_ends_with_what_to_do() {
     assert!(report.failed.is_empty(), "{:?}", report.failed);
     assert_eq!(report.written.len(), 50);
     runtime.block_on(async {
-        let direct = Store::connect(REGION, "", Some(&moto.url())).await;
+        let direct = store(Some(&moto.url())).await;
         for (i, value) in values.iter().enumerate() {
             let stored = direct
                 .get(&format!("/faults/throttled/P{i:02}"))
@@ -71,7 +74,7 @@ fn throttling_is_retried_and_a_hopeless_one_ends_with_what_to_do() {
     let flaky = fault_proxy(&moto, 0.2, 0.2);
     let (_, batch): (Vec<String>, Vec<Write>) = writes("/faults/flaky", 20).into_iter().unzip();
     let report = runtime.block_on(async {
-        let store = Store::connect(REGION, "", Some(&flaky.url())).await;
+        let store = store(Some(&flaky.url())).await;
         ops::write_all(&store, batch).await
     });
     assert!(report.failed.is_empty(), "{:?}", report.failed);
@@ -81,7 +84,7 @@ fn throttling_is_retried_and_a_hopeless_one_ends_with_what_to_do() {
     let (_, batch): (Vec<String>, Vec<Write>) = writes("/faults/hopeless", 5).into_iter().unzip();
     let started = Instant::now();
     let report = runtime.block_on(async {
-        let store = Store::connect(REGION, "", Some(&hopeless.url())).await;
+        let store = store(Some(&hopeless.url())).await;
         ops::write_all(&store, batch).await
     });
     eprintln!(

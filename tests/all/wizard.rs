@@ -3,8 +3,6 @@
 //! and a kubeconfig whose API server accepts connections and never answers. Typed secrets are
 //! canaries: none may show on a screen capture, in the journal, in a log or in any file.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -12,10 +10,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use crate::common::ssm::{shared_moto, Server};
+use crate::common::tmux::Tmux;
+use crate::common::*;
 use clawboot::waves::Wave;
-use common::ssm::{shared_moto, Server};
-use common::tmux::Tmux;
-use common::*;
 use serde_json::Value;
 
 fn moto_url() -> String {
@@ -717,7 +715,7 @@ fn batch_lists_what_is_missing_then_finishes_signs_in_and_rotates() {
     let out2 = text(&second.stdout);
     assert_eq!(second.status.code(), Some(1), "{out2}{seen}");
     assert!(
-        out2.contains("✓ Wave 2 Secrets: every value clawboot writes is set"),
+        out2.contains("! Wave 2 Secrets: every value clawboot writes is set; the tunnel token waits for the Cloudflare Terraform"),
         "{out2}"
     );
     assert!(

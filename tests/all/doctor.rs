@@ -1,11 +1,9 @@
 //! `clawboot doctor` on the seed plan's first attempt finds every known failure mode, with the
 //! file and line, and finds nothing in freshly rendered files.
 
-mod common;
-
 use std::collections::BTreeSet;
 
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 fn doctor_json(dir: &std::path::Path) -> (Option<i32>, Value) {

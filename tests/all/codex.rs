@@ -1,8 +1,6 @@
 //! `clawboot codex` against a local issuer that follows spec/codex-oauth.md, with the credentials
 //! checked by the real OpenClaw of each supported release.
 
-mod common;
-
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::os::unix::fs::PermissionsExt;
@@ -10,8 +8,8 @@ use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 
-use common::ssm::Server;
-use common::*;
+use crate::common::ssm::Server;
+use crate::common::*;
 use serde_json::Value;
 
 const JSON_ERA: &str = "2026.5.28";
@@ -41,11 +39,28 @@ fn openclaw(release: &str, state: &Path, args: &[&str]) -> (i32, String) {
         .env("OPENCLAW_STATE_DIR", state))
 }
 
-/// A running `clawboot codex login`, its stderr read line by line on a thread.
+/// A running `clawboot codex login`, its stdout and stderr read line by line on threads.
 struct Login {
     child: Child,
     lines: mpsc::Receiver<String>,
+    stdout: std::sync::Arc<std::sync::Mutex<String>>,
     stderr: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+/// Read `pipe` line by line into `all` and the channel.
+fn follow(
+    pipe: impl std::io::Read + Send + 'static,
+    tx: mpsc::Sender<String>,
+) -> std::sync::Arc<std::sync::Mutex<String>> {
+    let all = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let kept = all.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+            kept.lock().unwrap().push_str(&format!("{line}\n"));
+            let _ = tx.send(line);
+        }
+    });
+    all
 }
 
 impl Login {
@@ -66,23 +81,17 @@ impl Login {
             .spawn()
             .unwrap();
         let (tx, lines) = mpsc::channel();
-        let stderr = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
-        let all = stderr.clone();
-        let pipe = child.stderr.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(pipe).lines().map_while(Result::ok) {
-                all.lock().unwrap().push_str(&format!("{line}\n"));
-                let _ = tx.send(line);
-            }
-        });
+        let stdout = follow(child.stdout.take().unwrap(), tx.clone());
+        let stderr = follow(child.stderr.take().unwrap(), tx);
         Self {
             child,
             lines,
+            stdout,
             stderr,
         }
     }
 
-    /// The first line that starts with `prefix` (trimmed).
+    /// The first line of either stream that starts with `prefix` (trimmed).
     fn line_starting(&self, prefix: &str) -> String {
         loop {
             let line = self
@@ -90,7 +99,8 @@ impl Login {
                 .recv_timeout(std::time::Duration::from_secs(20))
                 .unwrap_or_else(|_| {
                     panic!(
-                        "no line starting with {prefix:?}:\n{}",
+                        "no line starting with {prefix:?}:\n{}{}",
+                        self.stdout.lock().unwrap(),
                         self.stderr.lock().unwrap()
                     )
                 });
@@ -111,8 +121,13 @@ impl Login {
                 .unwrap();
         }
         drop(child.stdin.take());
-        let output = child.wait_with_output().unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(50));
+        let status = child.wait().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        let output = Output {
+            status,
+            stdout: self.stdout.lock().unwrap().clone().into_bytes(),
+            stderr: Vec::new(),
+        };
         let stderr = self.stderr.lock().unwrap().clone();
         (output, stderr)
     }
@@ -384,11 +399,11 @@ fn device_code_flow_pending_then_success_expired_and_denied() {
             ],
             JSON_ERA,
         );
-        let page = login.line_starting("http://127.0.0.1");
+        let page = login.line_starting("• on any device, open http://127.0.0.1");
         assert!(page.ends_with("/codex/device"), "{page}");
         assert_eq!(
-            login.line_starting("and enter the code"),
-            "and enter the code  ABCD-1234"
+            login.line_starting("• and enter the code"),
+            "• and enter the code ABCD-1234"
         );
         let (output, stderr) = login.finish(None);
         let all = format!("{}{stderr}", text(&output.stdout));
@@ -432,7 +447,12 @@ fn refresh_stores_new_tokens_and_expiry_is_judged_like_openclaw() {
         "--openclaw-version",
         JSON_ERA,
     ]);
-    assert!(refreshed.status.success(), "{}", text(&refreshed.stderr));
+    assert!(
+        refreshed.status.success(),
+        "{}{}",
+        text(&refreshed.stdout),
+        text(&refreshed.stderr)
+    );
     let after = read()["profiles"][id]["refresh"]
         .as_str()
         .unwrap()

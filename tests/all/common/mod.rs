@@ -1,5 +1,4 @@
 //! Helpers shared by the integration tests: the built binary and the real peers under .peers/.
-#![allow(dead_code)] // each test crate uses its own subset
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -1,11 +1,9 @@
 //! The answers file from the command line: init writes one that loads, bad input is refused
 //! with the key's path and what is allowed, before anything is written.
 
-mod common;
-
 use std::fs;
 
-use common::*;
+use crate::common::*;
 
 #[test]
 fn init_writes_a_commented_profile_that_loads_and_renders_the_same() {

@@ -1,13 +1,11 @@
 //! `clawboot render` against the real validators: kubectl kustomize, kubernetes-validate --strict,
 //! the CRD JSON schemas, and an HCL parser. Each validator is also shown to reject a broken file.
 
-mod common;
-
 use std::fs;
 use std::path::Path;
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 
 fn kustomize(dir: &Path) -> (i32, String) {
     run(Command::new(kubectl()).arg("kustomize").arg(dir))

@@ -1,13 +1,11 @@
 //! The standard parts of the sign-in (PKCE S256 code exchange, refresh) against npm
 //! oidc-provider, a certified OpenID provider, on 127.0.0.1, driven headlessly.
 
-mod common;
-
 use std::process::Command;
 
+use crate::common::ssm::Server;
+use crate::common::*;
 use clawboot::codex::{paste, token, BrowserLogin, Issuer};
-use common::ssm::Server;
-use common::*;
 use secrecy::{ExposeSecret, SecretString};
 
 fn provider() -> Server {

@@ -2,15 +2,13 @@
 //! release: `config validate` with zero warnings and the gateway-config lint, on a state dir that
 //! the rendered `init-plugins` container filled by running for real. Nothing else installs a plugin.
 
-mod common;
-
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::common::*;
 use clawboot::openclaw::plugins;
 use clawboot::profile::Profile;
-use common::*;
 use serde_json::Value;
 
 const RELEASES: [&str; 2] = ["2026.5.28", "2026.9.6"];
