@@ -22,12 +22,15 @@ use commands::Outcome;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    clawboot::log::init();
+    tracing::info!(command = ?std::env::args().nth(1), "clawboot started");
     clawboot::ui::prompts::respect_no_color();
     match run(&cli) {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
         Ok(Outcome::Reported) => ExitCode::from(1),
         Ok(Outcome::Code(code)) => ExitCode::from(code),
         Err(e) => {
+            tracing::warn!("failed: {e:#}");
             eprintln!("error: {e:#}");
             ExitCode::from(2)
         }

@@ -760,13 +760,9 @@ pub fn memory_bytes(s: &str) -> Option<u64> {
     Some((value * factor as f64) as u64)
 }
 
-/// Parse `addr/len` and check the prefix length fits the address family.
-pub fn parse_cidr(s: &str) -> Option<(IpAddr, u8)> {
-    let (addr, len) = s.split_once('/')?;
-    let addr: IpAddr = addr.parse().ok()?;
-    let len: u8 = len.parse().ok()?;
-    let max = if addr.is_ipv4() { 32 } else { 128 };
-    (len <= max).then_some((addr, len))
+/// Parse `addr/len`, the prefix length within the address family.
+pub fn parse_cidr(s: &str) -> Option<ipnet::IpNet> {
+    s.parse().ok()
 }
 
 #[cfg(test)]

@@ -58,10 +58,12 @@ impl Kubectl {
     /// (they are not kubectl's business, nor its plugins').
     pub fn command(&self, args: &[&str]) -> tokio::process::Command {
         let argv = self.argv(args);
+        // A script is shown by its first line: the whole text is in the source.
+        let shown: Vec<String> = argv.iter().map(|a| shell_word(a)).collect();
+        let shown = shown.join(" ");
+        tracing::debug!(command = %shown, "kubectl");
         if let Some(echo) = &self.echo {
-            // A script is shown by its first line: the whole text is in the source.
-            let shown: Vec<String> = argv.iter().map(|a| shell_word(a)).collect();
-            let _ = echo.send(shown.join(" "));
+            let _ = echo.send(shown);
         }
         let mut command = tokio::process::Command::new(&argv[0]);
         command.args(&argv[1..]);
@@ -110,12 +112,7 @@ fn shell_word(arg: &str) -> String {
     if let Some((first, _)) = arg.split_once('\n') {
         return format!("'{first} …'");
     }
-    if arg.is_empty() || arg.contains(|c: char| c.is_whitespace() || "'\"$;&|<>(){}*?#".contains(c))
-    {
-        format!("'{}'", arg.replace('\'', r"'\''"))
-    } else {
-        arg.to_string()
-    }
+    shlex::try_quote(arg).map_or_else(|_| "''".to_string(), |quoted| quoted.into_owned())
 }
 
 #[cfg(test)]
@@ -126,7 +123,7 @@ mod tests {
     fn commands_are_shown_as_a_shell_would_take_them() {
         assert_eq!(shell_word("get"), "get");
         assert_eq!(shell_word("jsonpath={.a}"), "'jsonpath={.a}'");
-        assert_eq!(shell_word("it's"), r"'it'\''s'");
+        assert_eq!(shell_word("it's"), "\"it's\"");
         assert_eq!(shell_word("set -eu\nexit 0"), "'set -eu …'");
     }
 }

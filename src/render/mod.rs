@@ -317,7 +317,7 @@ fn base_context(profile: &Profile) -> Value {
         .map(|p| p.secret_key)
         .collect();
     let openclaw_json = config::to_text(&config::build(profile));
-    let litellm_config_hash = fnv1a_hex(&format!("{:?}", profile.enabled_models()));
+    let litellm_config_hash = content_hash(&format!("{:?}", profile.enabled_models()));
     let release = profile.release();
     let (ipv4_except, ipv6_except) = excepted_cidrs(profile);
     let (startup_path, startup_check) = if release.has_startupz() {
@@ -350,7 +350,7 @@ fn base_context(profile: &Profile) -> Value {
         openclaw_env_keys,
         litellm_secret_keys,
         models => profile.enabled_models(),
-        openclaw_config_hash => fnv1a_hex(&openclaw_json),
+        openclaw_config_hash => content_hash(&openclaw_json),
         openclaw_json,
         litellm_config_hash,
         startup_probe_script => probe_script(startup_path, startup_check),
@@ -403,7 +403,7 @@ pub fn excepted_cidrs(profile: &Profile) -> (Vec<String>, Vec<String>) {
     let mut ipv6: Vec<String> = IPV6_PRIVATE.iter().map(|c| c.to_string()).collect();
     for cidr in &profile.network_policy.extra_excepted_cidrs {
         let family = match parse_cidr(cidr) {
-            Some((addr, _)) if addr.is_ipv6() => &mut ipv6,
+            Some(ipnet::IpNet::V6(_)) => &mut ipv6,
             _ => &mut ipv4,
         };
         if !family.contains(cidr) {
@@ -458,12 +458,14 @@ fn cloudflare_variables(profile: &Profile) -> Vec<VariableView> {
     ]
 }
 
-/// A stable 64-bit FNV-1a hash as hex: an annotation that changes when its input does.
-fn fnv1a_hex(text: &str) -> String {
-    let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    });
-    format!("{hash:016x}")
+/// A stable hash as hex (the first 64 bits of SHA-256): an annotation that changes when its
+/// input does.
+fn content_hash(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(text.as_bytes())[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 #[cfg(test)]

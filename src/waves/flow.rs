@@ -160,6 +160,7 @@ pub async fn run(engine: Arc<Engine>, task: Task) -> Outcome {
             engine.log(format!("{e:#}"));
         }
     }
+    tracing::info!(task = task.name(), ?outcome, "task ended");
     engine.send(Event::Finished(outcome.clone()));
     outcome
 }

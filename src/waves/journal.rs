@@ -118,15 +118,14 @@ impl Journal {
     }
 }
 
-fn state_dir() -> anyhow::Result<PathBuf> {
-    let base = match std::env::var_os("XDG_STATE_HOME").filter(|v| !v.is_empty()) {
-        Some(dir) => PathBuf::from(dir),
-        None => std::env::var_os("HOME")
-            .map(|home| PathBuf::from(home).join(".local/state"))
-            .ok_or_else(|| {
-                anyhow::anyhow!("neither XDG_STATE_HOME nor HOME is set: set one for the journal")
-            })?,
-    };
+pub fn state_dir() -> anyhow::Result<PathBuf> {
+    use etcetera::BaseStrategy;
+    let strategy = etcetera::choose_base_strategy().map_err(|_| {
+        anyhow::anyhow!("neither XDG_STATE_HOME nor HOME is set: set one for the journal")
+    })?;
+    let base = strategy
+        .state_dir()
+        .unwrap_or_else(|| strategy.home_dir().join(".local/state"));
     Ok(base.join("clawboot"))
 }
 

@@ -8,6 +8,7 @@ use super::{Engine, Line, Mark, Reach, Report, Status, Wave};
 use crate::cluster::kubectl::Kubectl;
 use crate::profile::parse_cidr;
 use crate::render::excepted_cidrs;
+use ipnet::IpNet;
 
 /// How long a cluster that does not answer is waited for.
 const CLUSTER_TIMEOUT: &str = "--request-timeout=5s";
@@ -190,32 +191,15 @@ async fn cidrs(engine: &Engine, kubectl: &Kubectl) -> Line {
 /// The CIDRs (or single addresses) not inside any excepted range.
 pub fn not_excepted<'a>(found: &[&'a str], profile: &crate::profile::Profile) -> Vec<&'a str> {
     let (v4, v6) = excepted_cidrs(profile);
-    let excepted: Vec<(IpAddr, u8)> = v4.iter().chain(&v6).filter_map(|c| parse_cidr(c)).collect();
+    let excepted: Vec<IpNet> = v4.iter().chain(&v6).filter_map(|c| parse_cidr(c)).collect();
     found
         .iter()
         .copied()
         .filter(|cidr| {
-            let range = parse_cidr(cidr).or_else(|| {
-                let addr: IpAddr = cidr.parse().ok()?;
-                Some((addr, if addr.is_ipv4() { 32 } else { 128 }))
-            });
-            !range.is_some_and(|r| excepted.iter().any(|e| contains(*e, r)))
+            let range = parse_cidr(cidr).or_else(|| cidr.parse::<IpAddr>().ok().map(IpNet::from));
+            !range.is_some_and(|r| excepted.iter().any(|e| e.contains(&r)))
         })
         .collect()
-}
-
-fn contains(outer: (IpAddr, u8), inner: (IpAddr, u8)) -> bool {
-    let prefix = |addr: IpAddr, len: u8| -> Option<u128> {
-        let (bits, width) = match addr {
-            IpAddr::V4(a) => (u128::from(u32::from(a)), 32),
-            IpAddr::V6(a) => (u128::from(a), 128),
-        };
-        let shift = width - u32::from(len);
-        Some(if shift >= 128 { 0 } else { bits >> shift })
-    };
-    outer.0.is_ipv4() == inner.0.is_ipv4()
-        && outer.1 <= inner.1
-        && prefix(outer.0, outer.1) == prefix(inner.0, outer.1)
 }
 
 /// The programs the operator needs for what clawboot leaves to them.
@@ -242,10 +226,7 @@ fn tools() -> Line {
 }
 
 fn on_path(program: &str) -> bool {
-    std::env::var_os("PATH").is_some_and(|path| {
-        std::env::split_paths(&path)
-            .any(|dir| std::fs::metadata(dir.join(program)).is_ok_and(|m| m.is_file()))
-    })
+    which::which(program).is_ok()
 }
 
 /// An error message without the transport detail in its trailing parentheses, in one line.

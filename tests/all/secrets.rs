@@ -574,6 +574,8 @@ fn no_secret_reaches_output_files_or_a_child_process_argv() {
             .env("KUBECONFIG", &kubeconfig)
             .env("XDG_STATE_HOME", op.home.path().join("state"))
             .env("XDG_CONFIG_HOME", op.home.path().join("config"))
+            // The most the log can hold: clawboot at trace, the SDK at debug.
+            .env("CLAWBOOT_LOG", "trace")
             .arg("--profile")
             .arg(&op.answers)
             .args(["secrets", "--endpoint-url", &moto_url()])
@@ -645,6 +647,17 @@ fn no_secret_reaches_output_files_or_a_child_process_argv() {
     assert!(
         argv.contains("https://127.0.0.1:9") || argv.contains("version"),
         "{argv}"
+    );
+
+    let log = std::fs::read_to_string(op.home.path().join("state/clawboot/clawboot.log"))
+        .expect("the runs wrote the log");
+    assert!(
+        log.contains("kubectl"),
+        "every kubectl call is in the log:\n{log}"
+    );
+    assert!(
+        log.contains("aws_smithy_runtime"),
+        "the SDK's requests are in the log"
     );
 
     // Everything secret that exists now: the canaries and the generated values, every version.
