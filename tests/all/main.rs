@@ -5,6 +5,7 @@ mod common;
 
 mod codex;
 mod doctor;
+mod engine;
 mod oidc;
 mod openclaw_config;
 mod profile_cli;

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -266,27 +266,6 @@ impl Site {
             assert!(!text.contains("CANARY"), "a canary leaked into {place}");
         }
     }
-}
-
-/// A plain HTTP GET of the authorize URL, as a browser would: the Location it redirects to.
-fn follow(url: &str) -> String {
-    let parsed = url::Url::parse(url).unwrap();
-    let mut stream = TcpStream::connect(("127.0.0.1", parsed.port().unwrap())).unwrap();
-    write!(
-        stream,
-        "GET {}?{} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
-        parsed.path(),
-        parsed.query().unwrap_or("")
-    )
-    .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    response
-        .lines()
-        .find_map(|l| l.strip_prefix("Location: "))
-        .unwrap_or_else(|| panic!("no redirect: {response}"))
-        .trim()
-        .to_string()
 }
 
 /// The authorize URL on a screen or in a text.

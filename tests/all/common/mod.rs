@@ -107,3 +107,25 @@ pub fn kubectl() -> PathBuf {
 
 pub mod ssm;
 pub mod tmux;
+
+/// A plain HTTP GET of the authorize URL, as a browser would: the Location it redirects to.
+pub fn follow(url: &str) -> String {
+    use std::io::{Read, Write};
+    let parsed = url::Url::parse(url).unwrap();
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", parsed.port().unwrap())).unwrap();
+    write!(
+        stream,
+        "GET {}?{} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+        parsed.path(),
+        parsed.query().unwrap_or("")
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+        .lines()
+        .find_map(|l| l.strip_prefix("Location: "))
+        .unwrap_or_else(|| panic!("no redirect: {response}"))
+        .trim()
+        .to_string()
+}
