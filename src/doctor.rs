@@ -140,8 +140,13 @@ fn yaml_to_json(value: serde_yaml::Value) -> Value {
     serde_json::to_value(value).unwrap_or(Value::Null)
 }
 
-fn parse_json5(text: &str) -> Result<Value, json5::Error> {
-    json5::from_str(text)
+/// JSON5, as OpenClaw reads its config: comments, trailing commas, bare keys, single quotes.
+fn parse_json5(text: &str) -> Result<Value, jsonc_parser::errors::ParseError> {
+    let json5 = jsonc_parser::ParseOptions {
+        allow_missing_commas: false,
+        ..Default::default()
+    };
+    jsonc_parser::parse_to_serde_value(text, &json5)
 }
 
 /// The 1-based line reached by searching forward for each step in turn (any of its

@@ -118,7 +118,7 @@ impl BrowserLogin {
 fn random_hex(bytes: usize) -> String {
     use rand::RngCore;
     let mut buf = vec![0u8; bytes];
-    rand::rng().fill_bytes(&mut buf);
+    rand::thread_rng().fill_bytes(&mut buf);
     buf.iter().map(|b| format!("{b:02x}")).collect()
 }
 

@@ -100,7 +100,7 @@ impl Shape {
     pub fn generate(self) -> Option<SecretString> {
         let random = |bytes: usize| {
             let mut buf = vec![0u8; bytes];
-            rand::rng().fill_bytes(&mut buf);
+            rand::thread_rng().fill_bytes(&mut buf);
             URL_SAFE_NO_PAD.encode(buf)
         };
         match self {

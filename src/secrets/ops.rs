@@ -1,7 +1,7 @@
 //! Status, seed, rotate and roll back: the operations over the store, independent of any face.
 //! Values stay in `SecretString`s; reports carry names, versions and states only.
 
-use futures::{stream, StreamExt};
+use futures_util::{stream, StreamExt};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 

@@ -123,7 +123,7 @@ impl Store {
                 .map_err(|e| self.explain("ssm:GetParameters", &chunk.join(", "), e))
         });
         let mut found = HashMap::new();
-        for out in futures::future::try_join_all(chunks).await? {
+        for out in futures_util::future::try_join_all(chunks).await? {
             for parameter in out.parameters.unwrap_or_default() {
                 let Some(name) = parameter.name else { continue };
                 found.insert(
