@@ -1,0 +1,61 @@
+//! Lint an existing GitOps folder for the failure modes the seed plan ran into (and a few more):
+//! each finding names the file, the line, why it breaks and the fix. The rules are a registry,
+//! the ruff/clippy way: one file per rule under `rules/`, listed once in `rules::ALL`.
+
+pub mod folder;
+mod locate;
+pub mod rules;
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use folder::Folder;
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Finding {
+    pub rule: &'static str,
+    pub file: PathBuf,
+    pub line: usize,
+    pub problem: String,
+    pub fix: String,
+}
+
+/// One check: its id, what it finds (the README's table), and the check over a folder.
+pub struct Rule {
+    pub id: &'static str,
+    pub finds: &'static str,
+    pub check: fn(&Folder) -> Vec<Finding>,
+}
+
+impl Rule {
+    pub fn finding(
+        &self,
+        file: &Path,
+        line: usize,
+        problem: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> Finding {
+        Finding {
+            rule: self.id,
+            file: file.to_path_buf(),
+            line,
+            problem: problem.into(),
+            fix: fix.into(),
+        }
+    }
+}
+
+/// Every rule, in the order of the README's table.
+pub fn rules() -> &'static [Rule] {
+    rules::ALL
+}
+
+/// Lint every YAML and JSON file under `dir`; findings are sorted by file and line.
+pub fn run(dir: &Path) -> anyhow::Result<Vec<Finding>> {
+    let folder = Folder::load(dir)?;
+    let mut findings: Vec<Finding> = rules().iter().flat_map(|r| (r.check)(&folder)).collect();
+    findings.sort_by(|a, b| (&a.file, a.line, a.rule).cmp(&(&b.file, b.line, b.rule)));
+    findings.dedup();
+    Ok(findings)
+}
