@@ -178,3 +178,69 @@ fn a_missing_folder_is_a_clear_error() {
     assert_eq!(output.status.code(), Some(2));
     assert!(text(&output.stderr).contains("is not a folder"));
 }
+
+/// Each rule finds something in its own fixture, and nothing another rule would find; what it
+/// says (file, line, problem, fix) is kept as a snapshot.
+#[test]
+fn each_rule_alone_on_its_own_fixture() {
+    let fixtures = repo().join("tests/fixtures/doctor");
+    for rule in clawboot::doctor::rules() {
+        let dir = fixtures.join(rule.id);
+        assert!(
+            dir.is_dir(),
+            "rule {} has no fixture at {}",
+            rule.id,
+            dir.display()
+        );
+        let findings = clawboot::doctor::run(&dir).unwrap();
+        assert!(
+            !findings.is_empty(),
+            "{} finds nothing in its fixture",
+            rule.id
+        );
+        let text: String = findings
+            .iter()
+            .map(|f| {
+                assert_eq!(f.rule, rule.id, "another rule fires on {}: {f:?}", rule.id);
+                format!(
+                    "{}:{}: {}\n    fix: {}\n",
+                    f.file.display(),
+                    f.line,
+                    f.problem,
+                    f.fix
+                )
+            })
+            .collect();
+        insta::assert_snapshot!(rule.id, text);
+    }
+    let folders = std::fs::read_dir(&fixtures)
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().is_dir())
+        .count();
+    assert_eq!(
+        folders,
+        clawboot::doctor::rules().len(),
+        "a fixture without a rule"
+    );
+}
+
+/// The README's rule table is the registry: the same ids, in the same order, saying the same.
+#[test]
+fn the_readme_rule_table_is_the_registry() {
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let table: Vec<(String, String)> = readme
+        .lines()
+        .skip_while(|l| !l.starts_with("| rule | finds |"))
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| {
+            let cells: Vec<&str> = l.trim_matches('|').split(" | ").map(str::trim).collect();
+            (cells[0].trim_matches('`').to_string(), cells[1].to_string())
+        })
+        .collect();
+    let registry: Vec<(String, String)> = clawboot::doctor::rules()
+        .iter()
+        .map(|r| (r.id.to_string(), r.finds.to_string()))
+        .collect();
+    assert_eq!(table, registry);
+}
