@@ -20,7 +20,7 @@ impl Kubectl {
     pub fn new(profile: &Profile) -> Self {
         Self {
             context: profile.cluster.kube_context.clone(),
-            namespace: profile.cluster.namespace.clone(),
+            namespace: profile.cluster.namespace.to_string(),
             echo: None,
         }
     }

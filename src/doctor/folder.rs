@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::locate::locate;
 use crate::openclaw::release::{newest, ExternalPlugin, Release};
-use crate::profile::image_tag;
+use crate::profile::types::ImageRef;
 
 /// One YAML document (or a standalone openclaw.json) and the text it came from.
 pub struct Document {
@@ -224,7 +224,7 @@ impl Folder {
         let tagged = containers.iter().find_map(|c| {
             let image = str_at(c.spec, &["image"])?;
             image.contains("openclaw/openclaw").then_some(())?;
-            Release::parse(image_tag(image)?)
+            Release::parse(ImageRef::new(image).tag()?)
         });
         let release = tagged
             .filter(|r| r.supported().is_some())

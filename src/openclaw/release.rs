@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use serde::{Deserialize, Serialize};
+
 /// An OpenClaw release such as `2026.9.6` (calendar version: year, month, patch).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Release {
@@ -31,6 +33,29 @@ impl Release {
     /// The image answers `/startupz` from 2026.8.1 on; older ones only `/healthz`.
     pub fn has_startupz(self) -> bool {
         self >= Self::new(2026, 8, 1)
+    }
+}
+
+/// Written as `2026.9.6`; a profile takes only a release clawboot supports.
+impl Serialize for Release {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Release {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        let release = Self::parse(&text).ok_or_else(|| {
+            serde::de::Error::custom(format!("{text:?} is not an OpenClaw release like 2026.9.6"))
+        })?;
+        match release.supported() {
+            Some(_) => Ok(release),
+            None => Err(serde::de::Error::custom(format!(
+                "clawboot does not support OpenClaw {release} yet (its config, credentials and plugins are unchecked); supported: {}",
+                supported_list()
+            ))),
+        }
     }
 }
 

@@ -10,7 +10,8 @@ use serde::Serialize;
 
 use crate::openclaw::config::{self, GATEWAY_PORT, LITELLM_PORT};
 use crate::openclaw::plugins;
-use crate::profile::{parse_cidr, plugin_registry_port, Profile};
+use crate::profile::types::Cidr;
+use crate::profile::{plugin_registry_port, Profile};
 use crate::secrets::catalog::{self, TargetSecret, ValueSource};
 
 /// The three kinds of output, each written under its own root.
@@ -377,7 +378,7 @@ fn base_context(profile: &Profile) -> Value {
 #[derive(Serialize)]
 struct RegistryEgress {
     port: u16,
-    cidrs: Vec<String>,
+    cidrs: Vec<Cidr>,
 }
 
 /// The egress rule a plugin registry mirror needs beyond the internet rule (443 and 80): its
@@ -401,13 +402,14 @@ pub fn probe_script(path: &str, check: &str) -> String {
 pub fn excepted_cidrs(profile: &Profile) -> (Vec<String>, Vec<String>) {
     let mut ipv4: Vec<String> = IPV4_PRIVATE.iter().map(|c| c.to_string()).collect();
     let mut ipv6: Vec<String> = IPV6_PRIVATE.iter().map(|c| c.to_string()).collect();
-    for cidr in &profile.network_policy.extra_excepted_cidrs {
-        let family = match parse_cidr(cidr) {
-            Some(ipnet::IpNet::V6(_)) => &mut ipv6,
-            _ => &mut ipv4,
+    for Cidr(net) in &profile.network_policy.extra_excepted_cidrs {
+        let family = match net {
+            ipnet::IpNet::V6(_) => &mut ipv6,
+            ipnet::IpNet::V4(_) => &mut ipv4,
         };
-        if !family.contains(cidr) {
-            family.push(cidr.clone());
+        let text = net.to_string();
+        if !family.contains(&text) {
+            family.push(text);
         }
     }
     (ipv4, ipv6)

@@ -6,7 +6,6 @@ use std::net::IpAddr;
 
 use super::{Engine, Line, Mark, Reach, Report, Status, Wave};
 use crate::cluster::kubectl::Kubectl;
-use crate::profile::parse_cidr;
 use crate::render::excepted_cidrs;
 use ipnet::IpNet;
 
@@ -191,12 +190,19 @@ async fn cidrs(engine: &Engine, kubectl: &Kubectl) -> Line {
 /// The CIDRs (or single addresses) not inside any excepted range.
 pub fn not_excepted<'a>(found: &[&'a str], profile: &crate::profile::Profile) -> Vec<&'a str> {
     let (v4, v6) = excepted_cidrs(profile);
-    let excepted: Vec<IpNet> = v4.iter().chain(&v6).filter_map(|c| parse_cidr(c)).collect();
+    let excepted: Vec<IpNet> = v4
+        .iter()
+        .chain(&v6)
+        .filter_map(|c| c.parse().ok())
+        .collect();
     found
         .iter()
         .copied()
         .filter(|cidr| {
-            let range = parse_cidr(cidr).or_else(|| cidr.parse::<IpAddr>().ok().map(IpNet::from));
+            let range = cidr
+                .parse::<IpNet>()
+                .ok()
+                .or_else(|| cidr.parse::<IpAddr>().ok().map(IpNet::from));
             !range.is_some_and(|r| excepted.iter().any(|e| e.contains(&r)))
         })
         .collect()

@@ -31,7 +31,7 @@ fn bad_answers_are_refused_before_anything_is_written() {
     let answers = dir.path().join("answers.yaml");
     fs::write(
         &answers,
-        "openclaw:\n  sandbox:\n    mode: always\n  discord_allow_from: [alice]\nresources:\n  litellm:\n    limits: {memory: 512Mi}\n",
+        "openclaw:\n  sandbox:\n    mode: always\n  discord_allow_from: [alice]\n  relase: \"2026.9.6\"\nresources:\n  litellm:\n    limits: {memory: 512Mi}\naws:\n  account_id: 123456789012\n",
     )
     .unwrap();
     let out = dir.path().join("out");
@@ -45,9 +45,11 @@ fn bad_answers_are_refused_before_anything_is_written() {
     assert_eq!(output.status.code(), Some(2));
     let stderr = text(&output.stderr);
     for expected in [
-        "openclaw.sandbox.mode: allowed: off, non-main, all",
+        "openclaw.sandbox.mode: \"always\" is not allowed; allowed: off, non-main, all",
         "openclaw.discord_allow_from[0]: must be a Discord user id",
         "resources.litellm.limits.memory: must be at least 1Gi",
+        "openclaw.relase: unknown field `relase`; did you mean `release`?",
+        "aws.account_id: must be a string, not a number (quote it in YAML)",
     ] {
         assert!(
             stderr.contains(expected),
@@ -66,7 +68,7 @@ fn bad_answers_are_refused_before_anything_is_written() {
     assert_eq!(output.status.code(), Some(2));
     let stderr = text(&output.stderr);
     assert!(
-        stderr.contains("cluster.namespcae: unknown field `namespcae`, expected one of"),
+        stderr.contains("cluster.namespcae: unknown field `namespcae`; did you mean `namespace`?"),
         "{stderr}"
     );
 }

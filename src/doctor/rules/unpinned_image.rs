@@ -2,7 +2,7 @@
 
 use crate::doctor::folder::{str_at, Folder};
 use crate::doctor::{Finding, Rule};
-use crate::profile::unpinned_image_reason;
+use crate::profile::types::ImageRef;
 
 pub const RULE: Rule = Rule {
     id: "unpinned-image",
@@ -13,7 +13,8 @@ pub const RULE: Rule = Rule {
 fn check(folder: &Folder) -> Vec<Finding> {
     let mut findings = Vec::new();
     for c in folder.containers() {
-        let Some(why) = str_at(c.spec, &["image"]).and_then(unpinned_image_reason) else {
+        let image = str_at(c.spec, &["image"]).map(ImageRef::new);
+        let Some(why) = image.and_then(|i| i.unpinned_reason()) else {
             continue;
         };
         findings.push(RULE.finding(

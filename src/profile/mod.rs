@@ -2,16 +2,22 @@
 //! Defaults are embedded from `assets/profile.yaml`; an answers file overrides any subset of them.
 
 use std::collections::BTreeSet;
-use std::fmt;
 use std::net::IpAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::openclaw::release::{supported_list, Release};
+use crate::openclaw::release::Release;
 
-pub const DEFAULT_PROFILE_YAML: &str = include_str!("../assets/profile.yaml");
-const MODELS_YAML: &str = include_str!("../assets/models.yaml");
+mod load;
+pub mod types;
+
+use load::Issues;
+pub use load::{ProfileError, ProfileIssue};
+use types::{Cidr, DnsLabel, ImageRef, SandboxMode, SandboxScope, WorkspaceAccess};
+
+pub const DEFAULT_PROFILE_YAML: &str = include_str!("../../assets/profile.yaml");
+const MODELS_YAML: &str = include_str!("../../assets/models.yaml");
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -34,8 +40,8 @@ pub struct Profile {
 #[serde(deny_unknown_fields)]
 pub struct Cluster {
     pub kube_context: String,
-    pub namespace: String,
-    pub secret_store: String,
+    pub namespace: DnsLabel,
+    pub secret_store: DnsLabel,
     pub node_arch: String,
 }
 
@@ -102,17 +108,17 @@ pub struct Cloudflare {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Images {
-    pub openclaw: String,
-    pub litellm: String,
-    pub cloudflared: String,
-    pub docker_dind: String,
-    pub docker_cli: String,
+    pub openclaw: ImageRef,
+    pub litellm: ImageRef,
+    pub cloudflared: ImageRef,
+    pub docker_dind: ImageRef,
+    pub docker_cli: ImageRef,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OpenClaw {
-    pub release: String,
+    pub release: Release,
     pub discord_allow_from: Vec<String>,
     pub codex_subscription: bool,
     pub codex_email: String,
@@ -126,9 +132,9 @@ pub struct OpenClaw {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Sandbox {
-    pub mode: String,
-    pub scope: String,
-    pub workspace_access: String,
+    pub mode: SandboxMode,
+    pub scope: SandboxScope,
+    pub workspace_access: WorkspaceAccess,
     pub image: String,
     pub network: String,
 }
@@ -172,11 +178,11 @@ pub struct CpuMemory {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NetworkPolicy {
-    pub extra_excepted_cidrs: Vec<String>,
+    pub extra_excepted_cidrs: Vec<Cidr>,
     pub node_local_dns: String,
     /// Where a plugin registry mirror inside the private ranges answers (the internet rule
     /// excludes those ranges).
-    pub plugin_registry_cidrs: Vec<String>,
+    pub plugin_registry_cidrs: Vec<Cidr>,
 }
 
 /// A LiteLLM model clawboot can wire (from `assets/models.yaml`).
@@ -196,134 +202,13 @@ pub struct ModelCard {
 /// The model ref of the Codex subscription route (see spec/manifests.md, "Models").
 pub const CODEX_MODEL_REF: &str = "openai/gpt-5.5";
 
-/// One problem in a profile: the key's path and what is allowed there.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProfileIssue {
-    pub path: String,
-    pub message: String,
-}
-
-/// Collects profile problems so that all of them are reported together.
-#[derive(Default)]
-struct Issues(Vec<ProfileIssue>);
-
-impl Issues {
-    fn check(&mut self, ok: bool, path: &str, message: String) {
-        if !ok {
-            self.push(path, message);
-        }
-    }
-
-    /// Each entry of the list at `path` must be a CIDR.
-    fn check_cidrs(&mut self, path: &str, cidrs: &[String], message: &str) {
-        for (i, cidr) in cidrs.iter().enumerate() {
-            self.check(
-                parse_cidr(cidr).is_some(),
-                &format!("{path}[{i}]"),
-                message.into(),
-            );
-        }
-    }
-
-    fn push(&mut self, path: &str, message: String) {
-        self.0.push(ProfileIssue {
-            path: path.into(),
-            message,
-        });
-    }
-}
-
-/// Every problem found in an answers file, reported together so one edit fixes them all.
-#[derive(Debug)]
-pub struct ProfileError {
-    pub source: String,
-    pub issues: Vec<ProfileIssue>,
-}
-
-impl fmt::Display for ProfileError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "the profile {} is not valid:", self.source)?;
-        for issue in &self.issues {
-            writeln!(f, "  {}: {}", issue.path, issue.message)?;
-        }
-        write!(
-            f,
-            "fix these keys (`clawboot profile init` writes a commented example)"
-        )
-    }
-}
-
-impl std::error::Error for ProfileError {}
-
 pub fn model_catalog() -> Vec<ModelCard> {
     serde_yaml::from_str(MODELS_YAML).expect("assets/models.yaml is valid (checked by tests)")
 }
 
 impl Profile {
-    /// The embedded defaults.
-    pub fn embedded() -> Self {
-        Self::from_yaml_layers(None, "the embedded profile")
-            .expect("assets/profile.yaml is valid (checked by tests)")
-    }
-
-    /// The defaults, overridden by the answers file at `path` when given.
-    pub fn load(path: Option<&Path>) -> anyhow::Result<Self> {
-        let Some(path) = path else {
-            return Ok(Self::embedded());
-        };
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            anyhow::anyhow!(
-                "cannot read the profile {}: {e} (create one with `clawboot profile init {}`)",
-                path.display(),
-                path.display()
-            )
-        })?;
-        Ok(Self::from_yaml_layers(
-            Some(&text),
-            &path.display().to_string(),
-        )?)
-    }
-
-    pub fn from_answers(answers: &str) -> Result<Self, ProfileError> {
-        Self::from_yaml_layers(Some(answers), "the answers")
-    }
-
-    fn from_yaml_layers(answers: Option<&str>, source: &str) -> Result<Self, ProfileError> {
-        let fail = |path: &str, message: String| ProfileError {
-            source: source.to_string(),
-            issues: vec![ProfileIssue {
-                path: path.to_string(),
-                message,
-            }],
-        };
-        let mut merged: serde_yaml::Value =
-            serde_yaml::from_str(DEFAULT_PROFILE_YAML).expect("embedded profile parses");
-        if let Some(text) = answers {
-            let overrides: serde_yaml::Value = serde_yaml::from_str(text)
-                .map_err(|e| fail("(file)", format!("not valid YAML: {e}")))?;
-            match overrides {
-                serde_yaml::Value::Null => {}
-                serde_yaml::Value::Mapping(_) => merge_yaml(&mut merged, overrides),
-                _ => return Err(fail("(file)", "must be a mapping of keys".into())),
-            }
-        }
-        let profile: Profile = serde_path_to_error::deserialize(merged).map_err(|e| {
-            let path = e.path().to_string();
-            fail(&path, e.into_inner().to_string())
-        })?;
-        let issues = profile.validate();
-        if issues.is_empty() {
-            Ok(profile)
-        } else {
-            Err(ProfileError {
-                source: source.to_string(),
-                issues,
-            })
-        }
-    }
-
     pub fn release(&self) -> Release {
-        Release::parse(&self.openclaw.release).expect("validated on load")
+        self.openclaw.release
     }
 
     /// Enabled LiteLLM models, in the order the profile lists them.
@@ -358,6 +243,7 @@ impl Profile {
             .collect()
     }
 
+    /// The checks that need more than one key (or more than a type): every problem found.
     fn validate(&self) -> Vec<ProfileIssue> {
         let mut issues = Issues::default();
         self.validate_names(&mut issues);
@@ -370,16 +256,6 @@ impl Profile {
 
     /// Names, paths and addresses.
     fn validate_names(&self, issues: &mut Issues) {
-        issues.check(
-            is_dns_label(&self.cluster.namespace),
-            "cluster.namespace",
-            "must be a DNS label: lower-case letters, digits and '-', at most 63".into(),
-        );
-        issues.check(
-            is_dns_label(&self.cluster.secret_store),
-            "cluster.secret_store",
-            "must be a DNS label, e.g. parameterstore".into(),
-        );
         issues.check(
             is_ssm_prefix(&self.aws.ssm_prefix),
             "aws.ssm_prefix",
@@ -430,43 +306,19 @@ impl Profile {
         );
     }
 
-    /// Every image pinned; the OpenClaw tag matches the release.
+    /// The OpenClaw image's tag is the release (each image is pinned by its type).
     fn validate_images(&self, issues: &mut Issues) {
-        for (key, image) in [
-            ("openclaw", &self.images.openclaw),
-            ("litellm", &self.images.litellm),
-            ("cloudflared", &self.images.cloudflared),
-            ("docker_dind", &self.images.docker_dind),
-            ("docker_cli", &self.images.docker_cli),
-        ] {
-            if let Some(why) = unpinned_image_reason(image) {
-                issues.push(
-                    &format!("images.{key}"),
-                    format!("{why}; pin a version tag"),
-                );
-            }
-        }
-        match Release::parse(&self.openclaw.release) {
-            Some(release) if release.supported().is_none() => issues.push(
-                "openclaw.release",
-                format!(
-                    "clawboot does not support OpenClaw {release} yet (its config, credentials and plugins are unchecked); supported: {}",
-                    supported_list()
-                ),
+        let release = self.openclaw.release.to_string();
+        issues.check(
+            self.images
+                .openclaw
+                .tag()
+                .is_some_and(|tag| tag.starts_with(&release)),
+            "images.openclaw",
+            format!(
+                "the tag must be the release openclaw.release names ({release}), e.g. ghcr.io/openclaw/openclaw:{release}"
             ),
-            Some(_) => issues.check(
-                image_tag(&self.images.openclaw)
-                    .is_some_and(|tag| tag.starts_with(&self.openclaw.release)),
-                "images.openclaw",
-                format!(
-                    "the tag must be the release openclaw.release names ({}), e.g. ghcr.io/openclaw/openclaw:{}",
-                    self.openclaw.release, self.openclaw.release
-                ),
-            ),
-            None => issues.push("openclaw.release",
-                "must be an OpenClaw release like 2026.9.6".into(),
-            ),
-        }
+        );
     }
 
     /// Discord ids, sandbox, models and model refs.
@@ -483,21 +335,6 @@ impl Profile {
                 "must be a Discord user id (17-20 digits; quote it in YAML)".into(),
             );
         }
-        issues.check(
-            ["off", "non-main", "all"].contains(&self.openclaw.sandbox.mode.as_str()),
-            "openclaw.sandbox.mode",
-            "allowed: off, non-main, all".into(),
-        );
-        issues.check(
-            ["session", "agent", "shared"].contains(&self.openclaw.sandbox.scope.as_str()),
-            "openclaw.sandbox.scope",
-            "allowed: session, agent, shared".into(),
-        );
-        issues.check(
-            ["none", "ro", "rw"].contains(&self.openclaw.sandbox.workspace_access.as_str()),
-            "openclaw.sandbox.workspace_access",
-            "allowed: none, ro, rw".into(),
-        );
         let catalog = model_catalog();
         let known: Vec<&str> = catalog.iter().map(|c| c.id.as_str()).collect();
         issues.check(
@@ -571,11 +408,6 @@ impl Profile {
 
     /// Extra CIDRs and the NodeLocal DNS address.
     fn validate_network_policy(&self, issues: &mut Issues) {
-        issues.check_cidrs(
-            "network_policy.extra_excepted_cidrs",
-            &self.network_policy.extra_excepted_cidrs,
-            "must be a CIDR such as 100.64.0.0/10 or fd00::/8",
-        );
         issues.check(
             self.network_policy.node_local_dns.is_empty()
                 || self.network_policy.node_local_dns.parse::<IpAddr>().is_ok(),
@@ -585,11 +417,6 @@ impl Profile {
         if let Err(message) = plugin_registry_port(&self.openclaw.plugin_registry) {
             issues.push("openclaw.plugin_registry", message);
         }
-        issues.check_cidrs(
-            "network_policy.plugin_registry_cidrs",
-            &self.network_policy.plugin_registry_cidrs,
-            "must be a CIDR such as 10.20.0.0/16 (where the registry mirror answers)",
-        );
         issues.check(
             self.network_policy.plugin_registry_cidrs.is_empty()
                 || !self.openclaw.plugin_registry.is_empty(),
@@ -653,56 +480,8 @@ pub fn plugin_registry_port(url: &str) -> Result<u16, String> {
         .ok_or_else(|| "must name a port".to_string())
 }
 
-/// Overlay `overrides` on `base`: mappings merge key by key, anything else replaces.
-fn merge_yaml(base: &mut serde_yaml::Value, overrides: serde_yaml::Value) {
-    match (base, overrides) {
-        (serde_yaml::Value::Mapping(base_map), serde_yaml::Value::Mapping(over_map)) => {
-            for (key, value) in over_map {
-                match base_map.get_mut(&key) {
-                    Some(slot) => merge_yaml(slot, value),
-                    None => {
-                        base_map.insert(key, value);
-                    }
-                }
-            }
-        }
-        (slot, value) => *slot = value,
-    }
-}
-
-/// The tag of an image reference (`repo:tag` or `repo:tag@digest`), if any.
-pub fn image_tag(image: &str) -> Option<&str> {
-    let name = image.split('@').next().unwrap_or(image);
-    let last_segment = name.rsplit('/').next().unwrap_or(name);
-    last_segment.split_once(':').map(|(_, tag)| tag)
-}
-
-/// Why an image reference is not pinned, or `None` when it is.
-pub fn unpinned_image_reason(image: &str) -> Option<String> {
-    if image.contains("@sha256:") {
-        return None;
-    }
-    match image_tag(image) {
-        None => Some(format!("{image} has no tag, so it means :latest")),
-        Some("latest") => Some(format!("{image} uses the moving tag latest")),
-        Some(tag) if tag == "main" || tag.starts_with("main-") => Some(format!(
-            "{image} uses a development build tag ({tag}) that is not a release"
-        )),
-        Some(_) => None,
-    }
-}
-
-fn is_dns_label(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 63
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !s.starts_with('-')
-        && !s.ends_with('-')
-}
-
 fn is_dns_subdomain(s: &str) -> bool {
-    s.len() <= 253 && s.split('.').all(is_dns_label)
+    s.len() <= 253 && s.split('.').all(DnsLabel::is_valid)
 }
 
 fn is_hostname(s: &str) -> bool {
@@ -760,19 +539,15 @@ pub fn memory_bytes(s: &str) -> Option<u64> {
     Some((value * factor as f64) as u64)
 }
 
-/// Parse `addr/len`, the prefix length within the address family.
-pub fn parse_cidr(s: &str) -> Option<ipnet::IpNet> {
-    s.parse().ok()
-}
-
 #[cfg(test)]
 mod tests {
+    use super::types::ImageRef;
     use super::*;
 
     #[test]
     fn embedded_profile_and_models_load() {
         let profile = Profile::embedded();
-        assert_eq!(profile.cluster.namespace, "openclaw");
+        assert_eq!(profile.cluster.namespace.as_str(), "openclaw");
         assert_eq!(profile.enabled_models().len(), 2);
         assert_eq!(profile.litellm_provider_keys(), vec!["ANTHROPIC_API_KEY"]);
     }
@@ -780,8 +555,37 @@ mod tests {
     #[test]
     fn answers_override_only_what_they_name() {
         let profile = Profile::from_answers("cluster:\n  namespace: claw\n").unwrap();
-        assert_eq!(profile.cluster.namespace, "claw");
-        assert_eq!(profile.cluster.secret_store, "parameterstore");
+        assert_eq!(profile.cluster.namespace.as_str(), "claw");
+        assert_eq!(profile.cluster.secret_store.as_str(), "parameterstore");
+    }
+
+    #[test]
+    fn unknown_keys_wrong_types_and_bad_values_are_reported_together() {
+        let err = Profile::from_answers(
+            "cluster:\n  namespaec: claw\n  nod_arch: arm64\naws:\n  account_id: 123456789012\nopenclaw:\n  sandbox:\n    mode: sometimes\n  codex_subscription: maybe\nimages:\n  litellm: x:latest\nnetwork_policy:\n  extra_excepted_cidrs: [10.0.0.0/8, not-a-cidr]\nbogus: 1\n",
+        )
+        .unwrap_err();
+        let paths: Vec<&str> = err.issues.iter().map(|i| i.path.as_str()).collect();
+        for expected in [
+            "cluster.namespaec",
+            "cluster.nod_arch",
+            "aws.account_id",
+            "openclaw.sandbox.mode",
+            "openclaw.codex_subscription",
+            "images.litellm",
+            "network_policy.extra_excepted_cidrs[1]",
+            "bogus",
+        ] {
+            assert!(paths.contains(&expected), "{expected} not in {paths:?}");
+        }
+        assert_eq!(paths.len(), 8, "{paths:?}");
+        let message = err.to_string();
+        assert!(message.contains("did you mean `node_arch`"), "{message}");
+        assert!(
+            message.contains("must be a string, not a number (quote it in YAML)"),
+            "{message}"
+        );
+        assert!(message.contains("allowed: off, non-main, all"), "{message}");
     }
 
     #[test]
@@ -829,11 +633,12 @@ mod tests {
 
     #[test]
     fn image_pinning() {
-        assert!(unpinned_image_reason("docker:27-dind").is_none());
-        assert!(unpinned_image_reason("localhost:5000/x").is_some());
-        assert!(unpinned_image_reason("x:latest").is_some());
-        assert!(unpinned_image_reason("x@sha256:abc").is_none());
-        assert_eq!(image_tag("localhost:5000/x:1.2"), Some("1.2"));
+        let reason = |image: &str| ImageRef::new(image).unpinned_reason();
+        assert!(reason("docker:27-dind").is_none());
+        assert!(reason("localhost:5000/x").is_some());
+        assert!(reason("x:latest").is_some());
+        assert!(reason("x@sha256:abc").is_none());
+        assert_eq!(ImageRef::new("localhost:5000/x:1.2").tag(), Some("1.2"));
     }
 
     #[test]
@@ -841,7 +646,7 @@ mod tests {
         assert_eq!(memory_bytes("1Gi"), Some(1 << 30));
         assert_eq!(memory_bytes("512Mi"), Some(512 << 20));
         assert!(memory_bytes("1GB").is_none());
-        assert!(parse_cidr("100.64.0.0/10").is_some());
-        assert!(parse_cidr("10.0.0.0/33").is_none());
+        assert!(types::Cidr::try_from("100.64.0.0/10".to_string()).is_ok());
+        assert!(types::Cidr::try_from("10.0.0.0/33".to_string()).is_err());
     }
 }
