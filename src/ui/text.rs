@@ -7,7 +7,7 @@ use std::io::Write;
 use crate::openclaw::store::format_ms;
 use crate::secrets::catalog::ValueSource;
 use crate::waves::flow::{Outcome, Task};
-use crate::waves::{data, Data, Mark, Report, Status};
+use crate::waves::{data, Consent, Data, Mark, Report, Status};
 
 pub fn mark_symbol(mark: Mark) -> &'static str {
     match mark {
@@ -72,6 +72,15 @@ pub fn write_outcome(out: &mut dyn Write, task: &Task, outcome: &Outcome) -> std
         writeln!(out, "{line}")?;
     }
     Ok(())
+}
+
+/// The title of a yes/no question, by what it asks consent for.
+pub fn confirm_title(consent: Consent) -> &'static str {
+    match consent {
+        Consent::Apply => "Apply?",
+        Consent::Replace => "Replace what is stored?",
+        Consent::Restart => "Restart?",
+    }
 }
 
 /// The device-code countdown.

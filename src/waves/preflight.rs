@@ -46,7 +46,7 @@ async fn aws(engine: &Engine) -> Line {
                 found.len()
             ),
         ),
-        Err(e) => Line::new(Mark::Fail, format!("AWS: {}", brief(&format!("{e:#}")))),
+        Err(e) => Line::new(Mark::Fail, format!("AWS: {e}")),
     }
 }
 
@@ -101,7 +101,7 @@ pub async fn probe_cluster(kubectl: &Kubectl) -> Reach {
     Reach::Unreachable(format!(
         "cluster unreachable: {} did not answer ({}): check the VPN and `kubectl config current-context`; the offline waves still work",
         if server.is_empty() { "the kube context" } else { &server },
-        brief(&reason)
+        reason
     ))
 }
 
@@ -235,16 +235,6 @@ fn on_path(program: &str) -> bool {
     which::which(program).is_ok()
 }
 
-/// An error message without the transport detail in its trailing parentheses, in one line.
-pub fn brief(message: &str) -> String {
-    let first = message.lines().next().unwrap_or_default().trim();
-    let cut = first
-        .find(" (dispatch failure")
-        .or_else(|| first.find(" (io error"))
-        .unwrap_or(first.len());
-    first[..cut].to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -259,13 +249,5 @@ mod tests {
             Profile::from_answers("network_policy:\n  extra_excepted_cidrs: [100.64.0.0/10]\n")
                 .unwrap();
         assert!(not_excepted(&found, &profile).is_empty());
-    }
-
-    #[test]
-    fn brief_drops_the_transport_detail() {
-        assert_eq!(
-            brief("cannot reach SSM: check it (dispatch failure: io error: x (y))\nmore"),
-            "cannot reach SSM: check it"
-        );
     }
 }

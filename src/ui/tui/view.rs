@@ -287,8 +287,13 @@ fn bottom_height(app: &App, width: u16) -> u16 {
 fn draw_prompt(frame: &mut Frame, app: &App, prompt: &Prompt, area: Rect) {
     let accent = style(app, Color::Cyan);
     let (title, lines) = match &prompt.question {
-        Question::Confirm { text, default, .. } => (
-            " Apply? ".to_string(),
+        Question::Confirm {
+            text,
+            default,
+            consent,
+            ..
+        } => (
+            format!(" {} ", text::confirm_title(*consent)),
             vec![Line::from(format!(
                 "{text}  [{}]",
                 if *default { "Y/n" } else { "y/N" }
