@@ -316,3 +316,15 @@ pub fn format_ms(ms: i64) -> String {
         .fmt(aws_smithy_types::date_time::Format::DateTime)
         .unwrap_or_else(|_| ms.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::SignIn;
+
+    #[test]
+    fn one_word_for_a_state_in_tables_reports_and_json() {
+        for state in [SignIn::Ok, SignIn::Expiring, SignIn::Expired] {
+            assert_eq!(serde_json::to_value(state).unwrap(), state.word());
+        }
+    }
+}

@@ -444,3 +444,15 @@ async fn wait_for_refresh(kubectl: &Kubectl, es: &str, before: &str) -> anyhow::
         kubectl.display(&["describe", &format!("externalsecret/{es}")])
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::State;
+
+    #[test]
+    fn one_word_for_a_state_in_tables_and_json() {
+        for state in [State::Missing, State::Dummy, State::Set, State::InvalidShape] {
+            assert_eq!(serde_json::to_value(state).unwrap(), state.word());
+        }
+    }
+}

@@ -316,3 +316,206 @@ fn seed_asks_each_value_and_replacing_needs_consent() {
         .iter()
         .any(|q| matches!(q, Question::Secret { replaces: true, .. })));
 }
+
+/// A profile whose parameters live under a prefix of their own in the shared moto.
+fn profile_under(name: &str) -> Profile {
+    let prefix = format!("/engine-{name}-{}/openclaw", std::process::id());
+    Profile::from_answers(&format!("aws:\n  ssm_prefix: {prefix}\n")).unwrap()
+}
+
+/// Run a secrets task on moto; the script gives `values` when asked and refuses anything else.
+fn secrets_task(profile: &Profile, task: Task, values: &[(&str, &str)], cluster: bool) -> Seen {
+    run_scripted(
+        |events| {
+            let settings = Settings {
+                touch_cluster: cluster,
+                ..Settings::default()
+            };
+            Engine::new(profile.clone(), settings, Journal::in_memory(), events)
+        },
+        Some(shared_moto()),
+        task,
+        |question| match question {
+            Question::Secret { name, .. } => values
+                .iter()
+                .find(|(n, _)| n == name)
+                .map_or(Answer::Skip, |(_, v)| {
+                    Answer::Secret(SecretString::from(*v))
+                }),
+            other => panic!("unexpected question {other:?}"),
+        },
+    )
+}
+
+const VALUES: [(&str, &str); 4] = [
+    (
+        "DISCORD_BOT_TOKEN",
+        "MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.abcdefghijklmnopqrstuvwxyz0123456789AB",
+    ),
+    (
+        "GITHUB_TOKEN",
+        "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz01234",
+    ),
+    ("OPENAI_API_KEY", "sk-proj-abcdefghijklmnopqrstuvwxyz012345"),
+    (
+        "ANTHROPIC_API_KEY",
+        "sk-ant-api03-abcdefghijklmnopqrstuvwxyz",
+    ),
+];
+
+/// Status, rotate, history and rollback as tasks: what each hands the face as data, and the
+/// cluster follow-up said (not run) without the cluster.
+#[test]
+fn secret_tasks_status_rotate_history_rollback() {
+    let profile = profile_under("tasks");
+    let empty = secrets_task(&profile, Task::SecretsStatus, &[], false);
+    assert!(matches!(empty.outcome, Outcome::Incomplete(_)));
+    let states = |seen: &Seen| -> Vec<(String, String)> {
+        seen.data
+            .iter()
+            .flat_map(|d| match d {
+                Data::Secrets { parameters } => parameters
+                    .iter()
+                    .filter(|p| p.required)
+                    .map(|p| (p.name.to_string(), p.state.word().to_string()))
+                    .collect(),
+                _ => Vec::new(),
+            })
+            .collect()
+    };
+    assert!(states(&empty).iter().all(|(_, state)| state == "missing"));
+    assert!(empty.questions.is_empty(), "status asks nothing");
+
+    secrets_task(&profile, Task::Seed { overwrite: false }, &VALUES, false);
+    let seeded = secrets_task(&profile, Task::SecretsStatus, &[], false);
+    let set: Vec<String> = states(&seeded)
+        .into_iter()
+        .filter(|(_, state)| state == "set")
+        .map(|(name, _)| name)
+        .collect();
+    assert_eq!(set.len(), 6, "{set:?}");
+
+    let rotated = secrets_task(
+        &profile,
+        Task::Rotate(vec!["OPENCLAW_GATEWAY_TOKEN".into()]),
+        &[],
+        false,
+    );
+    assert_eq!(
+        rotated.outcome,
+        Outcome::Complete,
+        "without the cluster: said, not run"
+    );
+    let follow_up: Vec<String> = rotated
+        .data
+        .iter()
+        .flat_map(|d| match d {
+            Data::Written(w) => w.cluster.clone(),
+            _ => Vec::new(),
+        })
+        .collect();
+    assert!(follow_up[0].contains("annotate externalsecret/openclaw-es force-sync="));
+
+    let refused = secrets_task(
+        &profile,
+        Task::Rotate(vec!["tunnel-token".into()]),
+        &[],
+        false,
+    );
+    assert!(
+        matches!(&refused.outcome, Outcome::Failed(why) if why.contains("written by the Cloudflare Terraform")),
+        "{:?}",
+        refused.outcome
+    );
+
+    let history = secrets_task(
+        &profile,
+        Task::History("OPENCLAW_GATEWAY_TOKEN".into()),
+        &[],
+        false,
+    );
+    let labels: Vec<Vec<String>> = history
+        .data
+        .iter()
+        .flat_map(|d| match d {
+            Data::History { versions, .. } => versions.iter().map(|v| v.labels.clone()).collect(),
+            _ => Vec::new(),
+        })
+        .collect();
+    assert_eq!(labels, [vec!["previous".to_string()], vec![]]);
+
+    let rolled = secrets_task(
+        &profile,
+        Task::Rollback {
+            name: "OPENCLAW_GATEWAY_TOKEN".into(),
+            to: None,
+        },
+        &[],
+        false,
+    );
+    assert_eq!(rolled.outcome, Outcome::Complete);
+    assert!(rolled.data.iter().any(|d| matches!(
+        d,
+        Data::RolledBack { rollback, .. } if rollback.restored_version == 1 && rollback.new_version == 3
+    )));
+}
+
+/// Status and refresh of a sign-in as tasks: one word for a state, the renewal stored the
+/// way a sign-in is (no question for the same account).
+#[test]
+fn sign_in_status_and_refresh_tasks() {
+    let issuer = Server::start(&["issuer", "ok"]);
+    let state = tempfile::tempdir().unwrap();
+    let task = |task: Task| {
+        run_scripted(
+            |events| {
+                Engine::new(
+                    Profile::embedded(),
+                    sign_in_settings(&issuer, state.path()),
+                    Journal::in_memory(),
+                    events,
+                )
+            },
+            None,
+            task,
+            |question| panic!("unexpected question {question:?}"),
+        )
+    };
+    let rows = |seen: &Seen| -> Vec<String> {
+        seen.data
+            .iter()
+            .flat_map(|d| match d {
+                Data::SignIns { profiles } => profiles
+                    .iter()
+                    .map(|p| format!("{} {}", p.profile, p.state.word()))
+                    .collect(),
+                _ => Vec::new(),
+            })
+            .collect()
+    };
+    let none = task(Task::SignInStatus);
+    assert!(rows(&none).is_empty());
+    assert!(matches!(none.outcome, Outcome::Incomplete(_)));
+
+    sign_in(&issuer, state.path(), Answer::No);
+    let signed = task(Task::SignInStatus);
+    assert_eq!(rows(&signed), ["openai-codex:codex-user@example.com ok"]);
+    assert_eq!(signed.outcome, Outcome::Complete);
+
+    let before = std::fs::read_to_string(auth_profiles(state.path())).unwrap();
+    let refreshed = task(Task::Refresh);
+    assert_eq!(
+        refreshed.outcome,
+        Outcome::Complete,
+        "{:?}",
+        refreshed.outcome
+    );
+    assert!(refreshed
+        .data
+        .iter()
+        .any(|d| matches!(d, Data::SignedIn(_))));
+    assert_ne!(
+        std::fs::read_to_string(auth_profiles(state.path())).unwrap(),
+        before
+    );
+}
