@@ -451,7 +451,12 @@ mod tests {
 
     #[test]
     fn one_word_for_a_state_in_tables_and_json() {
-        for state in [State::Missing, State::Dummy, State::Set, State::InvalidShape] {
+        for state in [
+            State::Missing,
+            State::Dummy,
+            State::Set,
+            State::InvalidShape,
+        ] {
             assert_eq!(serde_json::to_value(state).unwrap(), state.word());
         }
     }

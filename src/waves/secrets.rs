@@ -206,14 +206,7 @@ async fn write_new_values(
                 add(&mut written, write(engine, vec![one]).await);
             }
             Answer::Skip if *replaces => written.kept.push(parameter.name.to_string()),
-            Answer::Interrupt => {
-                engine.journal().record(
-                    Wave::Secrets,
-                    EntryState::Interrupted,
-                    versions(&written),
-                )?;
-                return Err(Halt::Interrupted);
-            }
+            Answer::Interrupt => return stopped(engine, &written),
             _ => written.left.push(parameter.name.to_string()),
         }
     }
@@ -232,6 +225,14 @@ fn add(written: &mut Written, report: WriteReport) {
     written.written.extend(report.written);
     written.unchanged.extend(report.unchanged);
     written.failed.extend(report.failed);
+}
+
+/// Ctrl-C: what was written is journaled, so the next run asks only for the rest.
+fn stopped<T>(engine: &Engine, written: &Written) -> Result<T, Halt> {
+    engine
+        .journal()
+        .record(Wave::Secrets, EntryState::Interrupted, versions(written))?;
+    Err(Halt::Interrupted)
 }
 
 /// The versions written, for the journal.
@@ -355,14 +356,7 @@ pub async fn rotate(engine: &Engine, parameters: &[&'static Parameter]) -> Resul
                 let one = Write::new(&engine.profile, parameter, value, true);
                 add(&mut written, write(engine, vec![one]).await);
             }
-            Answer::Interrupt => {
-                engine.journal().record(
-                    Wave::Secrets,
-                    EntryState::Interrupted,
-                    versions(&written),
-                )?;
-                return Err(Halt::Interrupted);
-            }
+            Answer::Interrupt => return stopped(engine, &written),
             _ => written.left.push(parameter.name.to_string()),
         }
     }
