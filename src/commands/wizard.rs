@@ -159,8 +159,9 @@ pub fn launch(launch: Launch) -> anyhow::Result<Ran> {
     })
 }
 
-/// Batch when asked for (or nothing can be asked and `need_terminal` is off); else the full
-/// screen, or plain prompts when asked for or the terminal is dumb or small.
+/// Batch when asked for, or when there is no terminal for a command that can run without one
+/// (`full_screen` off); else plain prompts (asked for, a dumb or small terminal, or a command)
+/// or the full screen.
 pub fn pick_face(
     plain: bool,
     non_interactive: bool,
