@@ -5,6 +5,8 @@
 
 use std::collections::BTreeMap;
 
+use futures_util::stream::{FuturesUnordered, StreamExt};
+
 use super::data::Written;
 use super::journal::EntryState;
 use super::{
@@ -172,11 +174,14 @@ async fn confirm_replace(engine: &Engine, parameters: &[&Parameter]) -> Result<b
 
 /// Give each of `targets` (parameter, whether it replaces a set value) a new value: the
 /// generated ones together, then each of the operator's as soon as it is given and checked.
+/// Writes run while the next value is asked (a batch run gives them all at once); Ctrl-C waits
+/// for the writes under way, so none is cut short.
 async fn write_new_values(
     engine: &Engine,
     targets: &[(&'static Parameter, bool)],
 ) -> Result<Written, Halt> {
     let mut written = Written::default();
+    let mut pending = FuturesUnordered::new();
     let generated: Vec<Write> = targets
         .iter()
         .filter(|(p, _)| p.source == ValueSource::Generated)
@@ -186,7 +191,7 @@ async fn write_new_values(
         })
         .collect();
     if !generated.is_empty() {
-        add(&mut written, write(engine, generated).await);
+        pending.push(write(engine, generated));
     }
     let asked: Vec<_> = targets
         .iter()
@@ -200,16 +205,35 @@ async fn write_new_values(
             total,
             countdown: false,
         });
-        match ask_value(engine, parameter, *replaces).await {
+        let asking = ask_value(engine, parameter, *replaces);
+        tokio::pin!(asking);
+        let answer = loop {
+            tokio::select! {
+                answer = &mut asking => break answer,
+                Some(report) = pending.next() => add(&mut written, report),
+            }
+        };
+        match answer {
             Answer::Secret(value) => {
                 let one = Write::new(&engine.profile, parameter, value, *replaces);
-                add(&mut written, write(engine, vec![one]).await);
+                pending.push(write(engine, vec![one]));
             }
             Answer::Skip if *replaces => written.kept.push(parameter.name.to_string()),
-            Answer::Interrupt => return stopped(engine, &written),
+            Answer::Interrupt => {
+                while let Some(report) = pending.next().await {
+                    add(&mut written, report);
+                }
+                return stopped(engine, &written);
+            }
             _ => written.left.push(parameter.name.to_string()),
         }
     }
+    while let Some(report) = pending.next().await {
+        add(&mut written, report);
+    }
+    written.written.sort_by(|a, b| a.name.cmp(&b.name));
+    written.unchanged.sort();
+    written.failed.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(written)
 }
 
