@@ -134,8 +134,9 @@ pub async fn seed(engine: &Engine, overwrite: bool) -> Result<Report, Halt> {
         .journal()
         .record(Wave::Secrets, record, versions(&written))?;
     let left = written.left.clone();
+    let now = after_writes(statuses, &written);
     finish_writes(engine, written)?;
-    let mut report = observe(engine).await;
+    let mut report = report_of(&now);
     if !left.is_empty() {
         report = report.line(
             Mark::Info,
@@ -146,6 +147,19 @@ pub async fn seed(engine: &Engine, overwrite: bool) -> Result<Report, Halt> {
         report.status = Status::Todo("the set values were not replaced: not confirmed".into());
     }
     Ok(report)
+}
+
+/// The states after `written`: what was read before, with each value written now set at its
+/// new version (checked before it was written), so nothing is read twice.
+fn after_writes(mut statuses: Vec<ops::Status>, written: &Written) -> Vec<ops::Status> {
+    for w in &written.written {
+        if let Some(s) = statuses.iter_mut().find(|s| s.name == w.name) {
+            s.state = State::Set;
+            s.problem = None;
+            s.version = Some(w.version);
+        }
+    }
+    statuses
 }
 
 async fn confirm_replace(engine: &Engine, parameters: &[&Parameter]) -> Result<bool, Halt> {
