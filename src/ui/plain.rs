@@ -7,7 +7,9 @@ use std::io::Write;
 use inquire::{Confirm, InquireError, MultiSelect, Select};
 
 use super::face::{home_tasks, Ran, Starter};
-use super::prompts::masked;
+use secrecy::ExposeSecret;
+
+use super::prompts::{masked, masked_until, Line};
 use super::text;
 use crate::waves::flow::{Outcome, Task};
 use crate::waves::{Answer, Data, Event, Question, Status};
@@ -59,7 +61,8 @@ pub fn run(
             }
             Event::Progress { .. } => {}
             Event::Ask(question, reply) => {
-                let _ = reply.send(answer(question));
+                let answer = answer(question, || reply.is_closed());
+                let _ = reply.send(answer);
             }
             Event::Finished(outcome) => {
                 text::write_outcome(&mut out, &task, &outcome)?;
@@ -89,8 +92,27 @@ fn pick_task(resumable: bool) -> anyhow::Result<Option<Task>> {
     }
 }
 
-fn answer(question: Question) -> Answer {
+/// The sign-in page, then the pasted address, until the browser's callback makes it moot
+/// (`gone`: the engine no longer waits for this answer).
+fn paste(url: &str, listening: Option<u16>, gone: impl Fn() -> bool) -> Answer {
+    eprintln!();
+    for line in text::sign_in_lines(url, listening) {
+        eprintln!("  {line}");
+    }
+    match masked_until(text::PASTE_PROMPT, text::PASTE_HELP, gone) {
+        Ok(Line::Typed(value)) => Answer::Text(value.expose_secret().to_string()),
+        Ok(Line::Empty | Line::Withdrawn) => Answer::Skip,
+        Ok(Line::Interrupted) => Answer::Interrupt,
+        Err(e) => {
+            eprintln!("cannot prompt: {e}");
+            Answer::Interrupt
+        }
+    }
+}
+
+fn answer(question: Question, gone: impl Fn() -> bool) -> Answer {
     let result = match question {
+        Question::Redirect { url, listening } => return paste(&url, listening, gone),
         Question::Confirm { text, default, .. } => Confirm::new(&text)
             .with_default(default)
             .prompt()
@@ -113,18 +135,6 @@ fn answer(question: Question) -> Answer {
             }
             masked(&format!("{name}:"), text::secret_help(replaces)).map(|value| match value {
                 Some(value) => Answer::Secret(value),
-                None => Answer::Skip,
-            })
-        }
-        Question::Redirect { url, listening } => {
-            eprintln!();
-            for line in text::sign_in_lines(&url, listening) {
-                eprintln!("  {line}");
-            }
-            masked(text::PASTE_PROMPT, text::PASTE_HELP).map(|value| match value {
-                Some(value) => {
-                    Answer::Text(secrecy::ExposeSecret::expose_secret(&value).to_string())
-                }
                 None => Answer::Skip,
             })
         }

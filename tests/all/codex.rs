@@ -579,3 +579,57 @@ fn the_write_script_respects_the_lock_survives_a_kill_and_keeps_a_backup() {
     );
     assert_eq!(std::fs::read_to_string(&target).unwrap(), "{\"v\":2}\n");
 }
+
+/// `codex login` in a real terminal (pexpect): the prompt for a pasted address is up, the
+/// browser comes back to the callback by itself, and the command ends without a key pressed.
+#[test]
+fn in_a_terminal_the_callback_ends_the_paste_prompt_by_itself() {
+    let issuer = issuer("ok");
+    let state = tempfile::tempdir().unwrap();
+    let script = format!(
+        r#"
+import io, re, sys, urllib.request, pexpect
+child = pexpect.spawn({bin:?}, ["codex", "login", "--no-browser", "--openclaw-version", {release:?},
+                      "--issuer", {issuer:?}, "--state-dir", {state:?}, "--callback-port", {port:?}],
+                      encoding="utf-8", timeout=20, dimensions=(40, 200))
+transcript = io.StringIO()
+child.logfile_read = transcript
+child.expect(r"(http://127\.0\.0\.1:\d+/oauth/authorize\S+)")
+url = child.match.group(1)
+child.expect("Address the browser ended on")
+# The browser: the issuer redirects to the callback on 127.0.0.1, which answers.
+page = urllib.request.urlopen(url, timeout=10).read().decode()
+assert "Signed in to Codex" in page, page
+child.expect(pexpect.EOF)
+child.close()
+sys.stdout.write(transcript.getvalue())
+print("\nEXIT", child.exitstatus)
+"#,
+        bin = env!("CARGO_BIN_EXE_clawboot"),
+        release = JSON_ERA,
+        issuer = issuer.url(),
+        state = state.path().display().to_string(),
+        port = free_port().to_string(),
+    );
+    let output = Command::new(python())
+        .arg("-c")
+        .arg(script)
+        .env("PATH", path_with(JSON_ERA))
+        .output()
+        .unwrap();
+    let screen = text(&output.stdout);
+    assert!(
+        output.status.success(),
+        "pexpect: {}{screen}",
+        text(&output.stderr)
+    );
+    assert!(screen.contains("EXIT 0"), "{screen}");
+    assert!(
+        screen.contains("(the browser came back by itself)"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("signed in: openai-codex:codex-user@example.com"),
+        "{screen}"
+    );
+}
