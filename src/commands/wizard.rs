@@ -139,9 +139,11 @@ pub fn launch(launch: Launch) -> anyhow::Result<Ran> {
                 ));
             }
         });
+        let asked = engine.clone();
         Started {
             events: receiver,
             stop: Box::new(move || engine.request_stop()),
+            stopping: Box::new(move || asked.stop_requested()),
         }
     };
     Ok(match face {

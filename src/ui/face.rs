@@ -10,6 +10,8 @@ use crate::waves::{Data, Event};
 pub struct Started {
     pub events: UnboundedReceiver<Event>,
     pub stop: Box<dyn Fn() + Send>,
+    /// Whether a stop was asked for (a Ctrl-C that came as a signal, outside a prompt).
+    pub stopping: Box<dyn Fn() -> bool + Send>,
 }
 
 /// Starts a task on the engine (the face picks which, e.g. on its home screen).

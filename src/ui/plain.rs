@@ -6,7 +6,7 @@ use std::io::Write;
 
 use inquire::{Confirm, InquireError, MultiSelect, Select};
 
-use super::face::{home_tasks, Ran, Starter};
+use super::face::{home_tasks, Ran, Started, Starter};
 use secrecy::ExposeSecret;
 
 use super::prompts::{masked, masked_until, Line};
@@ -33,7 +33,11 @@ pub fn run(
             }
         },
     };
-    let mut events = start(task.clone()).events;
+    let Started {
+        mut events,
+        stopping,
+        ..
+    } = start(task.clone());
     let mut data: Vec<Data> = Vec::new();
     let mut out = std::io::stdout();
     while let Some(event) = events.blocking_recv() {
@@ -60,6 +64,10 @@ pub fn run(
                 out.flush()?;
             }
             Event::Progress { .. } => {}
+            // A Ctrl-C that arrived as a signal before the prompt took the terminal stops here.
+            Event::Ask(_, reply) if stopping() => {
+                let _ = reply.send(Answer::Interrupt);
+            }
             Event::Ask(question, reply) => {
                 let answer = answer(question, || reply.is_closed());
                 let _ = reply.send(answer);

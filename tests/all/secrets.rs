@@ -724,6 +724,7 @@ child.expect("discord.com/developers/applications")
 child.expect("DISCORD_BOT_TOKEN:")
 child.send({token:?} + "\r")
 child.expect("GITHUB_TOKEN:")
+child.expect("empty leaves it for later")  # the prompt itself: the terminal is in raw mode
 child.sendcontrol("c")
 child.expect(pexpect.EOF)
 child.close()
