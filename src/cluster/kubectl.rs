@@ -3,7 +3,6 @@
 
 use std::process::Stdio;
 
-use anyhow::Context;
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::profile::Profile;
@@ -91,20 +90,67 @@ impl Kubectl {
         self.command(&argv)
     }
 
-    /// Run kubectl and return its stdout; a failure carries the command and kubectl's own words.
-    pub async fn run(&self, args: &[&str]) -> anyhow::Result<String> {
-        let argv = self.argv(args);
+    /// Run kubectl and return its stdout; a failure says what kind it is, with the command and
+    /// kubectl's own words.
+    pub async fn run(&self, args: &[&str]) -> Result<String, KubectlError> {
+        let command_line = self.argv(args).join(" ");
         let mut command = self.command(args);
         command.stdin(Stdio::null());
-        let output = command.output().await.with_context(|| {
-            "cannot run kubectl: install it and make sure it is on PATH".to_string()
+        let output = command.output().await.map_err(|_| KubectlError {
+            failure: Failure::NotInstalled,
+            command: command_line.clone(),
+            message: "cannot run kubectl: install it and make sure it is on PATH".into(),
         })?;
         if !output.status.success() {
-            let stderr = String::from_utf8_lossy(&output.stderr);
-            anyhow::bail!("`{}` failed: {}", argv.join(" "), stderr.trim());
+            let message = String::from_utf8_lossy(&output.stderr).trim().to_string();
+            return Err(KubectlError {
+                failure: Failure::of(&message),
+                command: command_line,
+                message,
+            });
         }
         Ok(String::from_utf8_lossy(&output.stdout).into_owned())
     }
+}
+
+/// What kind of failure a kubectl call met, so a caller can tell "not there" from "not
+/// allowed" from "no answer" without reading kubectl's prose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    NotFound,
+    /// RBAC does not allow it.
+    Forbidden,
+    /// The API server does not answer.
+    Unreachable,
+    TimedOut,
+    NotInstalled,
+    Other,
+}
+
+impl Failure {
+    /// From kubectl's error output.
+    fn of(stderr: &str) -> Self {
+        let has = |needle: &str| stderr.contains(needle);
+        if has("(NotFound)") {
+            Self::NotFound
+        } else if has("(Forbidden)") {
+            Self::Forbidden
+        } else if has("deadline exceeded") || has("Timeout exceeded") || has("i/o timeout") {
+            Self::TimedOut
+        } else if has("Unable to connect to the server") || has("connection refused") {
+            Self::Unreachable
+        } else {
+            Self::Other
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("`{command}` failed: {message}")]
+pub struct KubectlError {
+    pub failure: Failure,
+    pub command: String,
+    pub message: String,
 }
 
 /// One argument as a shell would need it; a multi-line script shows only its first line.

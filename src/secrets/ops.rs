@@ -429,6 +429,7 @@ async fn refresh_time(kubectl: &Kubectl, es: &str) -> anyhow::Result<String> {
             "jsonpath={.status.refreshTime}",
         ])
         .await
+        .map_err(Into::into)
 }
 
 async fn wait_for_refresh(kubectl: &Kubectl, es: &str, before: &str) -> anyhow::Result<()> {

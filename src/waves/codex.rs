@@ -340,7 +340,7 @@ async fn offer_restart(
     };
     Ok(match engine.ask(question).await {
         Answer::Yes => {
-            kubectl.run(&restart).await?;
+            kubectl.run(&restart).await.map_err(anyhow::Error::from)?;
             report.line(Mark::Ok, "OpenClaw restarted")
         }
         Answer::Interrupt => return Err(Halt::Interrupted),

@@ -211,7 +211,7 @@ pub async fn offer_sync(engine: &Engine, mut report: Report) -> Result<Report, H
     };
     match engine.ask(question).await {
         Answer::Yes => {
-            argocd.run(&args).await?;
+            argocd.run(&args).await.map_err(anyhow::Error::from)?;
             report = report.line(Mark::Ok, format!("done: {}", argocd.display(&args)));
         }
         Answer::Interrupt => return Err(Halt::Interrupted),

@@ -5,7 +5,7 @@
 use std::net::IpAddr;
 
 use super::{Engine, Line, Mark, Reach, Report, Status, Wave};
-use crate::cluster::kubectl::Kubectl;
+use crate::cluster::kubectl::{Failure, Kubectl};
 use crate::render::excepted_cidrs;
 use ipnet::IpNet;
 
@@ -122,10 +122,17 @@ async fn secret_store(engine: &Engine, kubectl: &Kubectl) -> Line {
             Mark::Warn,
             format!("ClusterSecretStore/{name} is not Ready: see `kubectl describe clustersecretstore {name}` (IAM access of external-secrets to SSM)"),
         ),
-        Err(_) => Line::new(
-            Mark::Fail,
-            format!("ClusterSecretStore/{name} is missing: install external-secrets and create it for SSM Parameter Store (cluster.secret_store names it)"),
-        ),
+        Err(e) => match e.failure {
+            Failure::NotFound => Line::new(
+                Mark::Fail,
+                format!("ClusterSecretStore/{name} is missing: install external-secrets and create it for SSM Parameter Store (cluster.secret_store names it)"),
+            ),
+            Failure::Forbidden => Line::new(
+                Mark::Fail,
+                format!("ClusterSecretStore/{name}: not allowed to read it: grant `get` on clustersecretstores.external-secrets.io (cluster-scoped) to the account kubectl uses"),
+            ),
+            _ => Line::new(Mark::Warn, format!("ClusterSecretStore/{name}: could not check: {}", e.message)),
+        },
     }
 }
 

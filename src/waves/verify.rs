@@ -99,6 +99,7 @@ async fn node(kubectl: &Kubectl, script: &str) -> anyhow::Result<String> {
     kubectl
         .run(&["exec", POD, "-c", CONTAINER, "--", "node", "-e", script])
         .await
+        .map_err(Into::into)
 }
 
 async fn readyz(kubectl: &Kubectl) -> Line {
@@ -188,6 +189,7 @@ async fn openclaw(kubectl: &Kubectl, script: &'static str) -> anyhow::Result<Str
             "exec", TIMEOUT, POD, "-c", CONTAINER, "--", "sh", "-c", script,
         ])
         .await
+        .map_err(Into::into)
 }
 
 /// Every plugin the profile needs is installed in the volume (or bundled) and loaded.

@@ -3,6 +3,7 @@
 
 mod common;
 
+mod cluster;
 mod codex;
 mod doctor;
 mod engine;

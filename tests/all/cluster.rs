@@ -1,0 +1,144 @@
+//! The cluster half against a Kubernetes API: kmock's emulator (`scripts/kube_emulator.py`) on
+//! 127.0.0.1, with the real kubectl. Each test seeds the objects it needs.
+
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::{json, Value};
+
+use crate::common::ssm::{shared_moto, Server};
+use crate::common::*;
+
+/// The emulator serving `seed`, answering 403 for the `forbid` resources.
+fn emulator(dir: &Path, seed: &Value, forbid: &[&str]) -> Server {
+    let file = dir.join("seed.json");
+    std::fs::write(&file, seed.to_string()).unwrap();
+    let mut command = Command::new(python());
+    command
+        .arg(repo().join("scripts/kube_emulator.py"))
+        .arg(&file);
+    for plural in forbid {
+        command.args(["--forbid", plural]);
+    }
+    Server::spawn(command)
+}
+
+fn kubeconfig(dir: &Path, api: &Server) -> std::path::PathBuf {
+    let file = dir.join("kubeconfig");
+    std::fs::write(
+        &file,
+        format!(
+            "apiVersion: v1\nkind: Config\nclusters: [{{name: c, cluster: {{server: '{}'}}}}]\n\
+             users: [{{name: u, user: {{token: not-secret}}}}]\ncontexts: [{{name: c, context: {{cluster: c, user: u}}}}]\ncurrent-context: c\n",
+            api.url()
+        ),
+    )
+    .unwrap();
+    file
+}
+
+/// `clawboot status --output json` against the API; the preflight's lines.
+fn preflight_lines(dir: &Path, api: &Server) -> Vec<String> {
+    let kubectl_dir = kubectl().parent().unwrap().to_path_buf();
+    let output = Command::new(env!("CARGO_BIN_EXE_clawboot"))
+        .args([
+            "status",
+            "--output",
+            "json",
+            "--endpoint-url",
+            &shared_moto().url(),
+        ])
+        .env(
+            "PATH",
+            format!(
+                "{}:{}",
+                kubectl_dir.display(),
+                std::env::var("PATH").unwrap()
+            ),
+        )
+        .env("KUBECONFIG", kubeconfig(dir, api))
+        .env("HOME", dir)
+        .env("XDG_STATE_HOME", dir.join("state"))
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}{}", text(&output.stdout), text(&output.stderr)));
+    report["waves"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["wave"] == "preflight")
+        .unwrap()["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["text"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn cluster_objects() -> Value {
+    json!([
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "openclaw"}},
+        {"apiVersion": "external-secrets.io/v1", "kind": "ClusterSecretStore",
+         "metadata": {"name": "parameterstore"},
+         "status": {"conditions": [{"type": "Ready", "status": "True"}]}},
+        {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "node-1"},
+         "spec": {"podCIDRs": ["10.42.0.0/24"]}},
+        {"apiVersion": "networking.k8s.io/v1", "kind": "ServiceCIDR",
+         "metadata": {"name": "kubernetes"}, "spec": {"cidrs": ["10.43.0.0/16"]}},
+    ])
+}
+
+/// Preflight reads the API server, the ClusterSecretStore and the CIDRs from a real API.
+#[test]
+fn preflight_reads_a_kubernetes_api() {
+    let dir = tempfile::tempdir().unwrap();
+    let api = emulator(dir.path(), &cluster_objects(), &[]);
+    let lines = preflight_lines(dir.path(), &api);
+    for expected in [
+        "cluster: the API server answers",
+        "ClusterSecretStore/parameterstore: Ready",
+        "pod/service CIDRs 10.42.0.0/24, 10.43.0.0/16: inside the NetworkPolicy exceptions",
+    ] {
+        assert!(
+            lines.iter().any(|l| l == expected),
+            "{expected:?} not in {lines:#?}"
+        );
+    }
+}
+
+/// A ClusterSecretStore that is not there is missing; one the operator may not read is
+/// forbidden, with the RBAC rule to grant, and never called missing.
+#[test]
+fn a_missing_store_and_a_forbidden_one_are_told_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut objects = cluster_objects();
+    objects.as_array_mut().unwrap().remove(1);
+    let api = emulator(dir.path(), &objects, &[]);
+    let lines = preflight_lines(dir.path(), &api);
+    assert!(
+        lines.iter().any(|l| l
+            .starts_with("ClusterSecretStore/parameterstore is missing: install external-secrets")),
+        "{lines:#?}"
+    );
+    drop(api);
+
+    let api = emulator(dir.path(), &cluster_objects(), &["clustersecretstores"]);
+    let lines = preflight_lines(dir.path(), &api);
+    let store: Vec<&String> = lines
+        .iter()
+        .filter(|l| l.contains("ClusterSecretStore"))
+        .collect();
+    assert_eq!(store.len(), 1, "{lines:#?}");
+    assert!(
+        store[0].contains(
+            "not allowed to read it: grant `get` on clustersecretstores.external-secrets.io"
+        ),
+        "{lines:#?}"
+    );
+    assert!(!store[0].contains("missing"), "{lines:#?}");
+}
