@@ -5,7 +5,7 @@
 use std::net::IpAddr;
 
 use super::{Engine, Line, Mark, Reach, Report, Status, Wave};
-use crate::cluster::kubectl::{Failure, Kubectl};
+use crate::cluster::kubectl::{Failure, Kubectl, KubectlError};
 use crate::render::excepted_cidrs;
 use ipnet::IpNet;
 
@@ -57,7 +57,7 @@ async fn cluster(engine: &Engine) -> Vec<Line> {
             let kubectl = engine.kubectl();
             let mut lines = vec![Line::new(Mark::Ok, "cluster: the API server answers")];
             lines.push(secret_store(engine, kubectl).await);
-            lines.push(cidrs(engine, kubectl).await);
+            lines.extend(cidrs(engine, kubectl).await);
             lines
         }
     }
@@ -137,8 +137,9 @@ async fn secret_store(engine: &Engine, kubectl: &Kubectl) -> Line {
 }
 
 /// The pod CIDRs of the nodes and the service CIDRs must fall inside the ranges the
-/// NetworkPolicies except from internet egress, or pods could reach cluster services.
-async fn cidrs(engine: &Engine, kubectl: &Kubectl) -> Line {
+/// NetworkPolicies except from internet egress, or pods could reach cluster services. Each is
+/// its own line: one that cannot be read is said, never left out.
+async fn cidrs(engine: &Engine, kubectl: &Kubectl) -> Vec<Line> {
     let pods = kubectl
         .run(&[
             "get",
@@ -147,8 +148,7 @@ async fn cidrs(engine: &Engine, kubectl: &Kubectl) -> Line {
             "jsonpath={.items[*].spec.podCIDRs[*]}",
             CLUSTER_TIMEOUT,
         ])
-        .await
-        .unwrap_or_default();
+        .await;
     let services = match kubectl
         .run(&[
             "get",
@@ -159,38 +159,56 @@ async fn cidrs(engine: &Engine, kubectl: &Kubectl) -> Line {
         ])
         .await
     {
-        Ok(cidrs) => cidrs,
+        Ok(cidrs) if !cidrs.trim().is_empty() => Ok(cidrs),
         // Before ServiceCIDR objects: the API service's address stands for its range.
-        Err(_) => kubectl
-            .in_namespace("default")
-            .run(&[
-                "get",
-                "service/kubernetes",
-                "-o",
-                "jsonpath={.spec.clusterIP}",
-                CLUSTER_TIMEOUT,
-            ])
-            .await
-            .unwrap_or_default(),
+        _ => {
+            kubectl
+                .in_namespace("default")
+                .run(&[
+                    "get",
+                    "service/kubernetes",
+                    "-o",
+                    "jsonpath={.spec.clusterIP}",
+                    CLUSTER_TIMEOUT,
+                ])
+                .await
+        }
     };
-    let found: Vec<&str> = pods
-        .split_whitespace()
-        .chain(services.split_whitespace())
-        .collect();
+    vec![
+        cidr_line(engine, "pod CIDRs", pods, "list nodes"),
+        cidr_line(
+            engine,
+            "service CIDRs",
+            services,
+            "list servicecidrs.networking.k8s.io, or get service/kubernetes in default",
+        ),
+    ]
+}
+
+/// One kind of CIDR: inside the exceptions, outside them, or unknown (and what to do).
+fn cidr_line(engine: &Engine, what: &str, read: Result<String, KubectlError>, rbac: &str) -> Line {
+    let read = match read {
+        Ok(read) => read,
+        Err(e) if e.failure == Failure::Forbidden => {
+            return Line::new(Mark::Warn, format!("{what}: not allowed to read them ({rbac}); check them by hand against network_policy.extra_excepted_cidrs"))
+        }
+        Err(e) => return Line::new(Mark::Warn, format!("{what}: could not check: {}", e.message)),
+    };
+    let found: Vec<&str> = read.split_whitespace().collect();
     if found.is_empty() {
-        return Line::new(Mark::Warn, "pod/service CIDRs: the cluster did not say; check them by hand against network_policy.extra_excepted_cidrs");
+        return Line::new(Mark::Warn, format!("{what}: the cluster does not say (with the AWS VPC CNI pods take VPC addresses); if they lie outside RFC 1918, add them to network_policy.extra_excepted_cidrs and render"));
     }
     let outside = not_excepted(&found, &engine.profile);
     if outside.is_empty() {
         Line::new(
             Mark::Ok,
             format!(
-                "pod/service CIDRs {}: inside the NetworkPolicy exceptions",
+                "{what} {}: inside the NetworkPolicy exceptions",
                 found.join(", ")
             ),
         )
     } else {
-        Line::new(Mark::Fail, format!("pod/service CIDRs {} are not excepted from internet egress: add them to network_policy.extra_excepted_cidrs and render", outside.join(", ")))
+        Line::new(Mark::Fail, format!("{what} {} are not excepted from internet egress: add them to network_policy.extra_excepted_cidrs and render", outside.join(", ")))
     }
 }
 

@@ -102,7 +102,8 @@ fn preflight_reads_a_kubernetes_api() {
     for expected in [
         "cluster: the API server answers",
         "ClusterSecretStore/parameterstore: Ready",
-        "pod/service CIDRs 10.42.0.0/24, 10.43.0.0/16: inside the NetworkPolicy exceptions",
+        "pod CIDRs 10.42.0.0/24: inside the NetworkPolicy exceptions",
+        "service CIDRs 10.43.0.0/16: inside the NetworkPolicy exceptions",
     ] {
         assert!(
             lines.iter().any(|l| l == expected),
@@ -141,4 +142,38 @@ fn a_missing_store_and_a_forbidden_one_are_told_apart() {
         "{lines:#?}"
     );
     assert!(!store[0].contains("missing"), "{lines:#?}");
+}
+
+/// Pod and service CIDRs are two lines: nodes without pod CIDRs (the AWS VPC CNI) or nodes the
+/// operator may not list are said, with what to do, and the service CIDRs are still checked.
+#[test]
+fn unknown_pod_cidrs_are_said_not_dropped() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut objects = cluster_objects();
+    objects[2]["spec"] = json!({});
+    let api = emulator(dir.path(), &objects, &[]);
+    let lines = preflight_lines(dir.path(), &api);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("pod CIDRs: the cluster does not say")
+                && l.contains("add them to network_policy.extra_excepted_cidrs")),
+        "{lines:#?}"
+    );
+    assert!(
+        lines.contains(
+            &"service CIDRs 10.43.0.0/16: inside the NetworkPolicy exceptions".to_string()
+        ),
+        "{lines:#?}"
+    );
+    drop(api);
+
+    let api = emulator(dir.path(), &cluster_objects(), &["nodes"]);
+    let lines = preflight_lines(dir.path(), &api);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("pod CIDRs: not allowed to read them (list nodes)")),
+        "{lines:#?}"
+    );
 }
