@@ -49,8 +49,10 @@ impl Kubectl {
         argv
     }
 
+    /// The command as the operator would type it, each argument quoted for the shell.
     pub fn display(&self, args: &[&str]) -> String {
-        self.argv(args).join(" ")
+        let words: Vec<String> = self.argv(args).iter().map(|a| shell_word(a)).collect();
+        words.join(" ")
     }
 
     /// A kubectl process for `args`, without the CLAWBOOT_* variables that carry secret values
@@ -58,8 +60,7 @@ impl Kubectl {
     pub fn command(&self, args: &[&str]) -> tokio::process::Command {
         let argv = self.argv(args);
         // A script is shown by its first line: the whole text is in the source.
-        let shown: Vec<String> = argv.iter().map(|a| shell_word(a)).collect();
-        let shown = shown.join(" ");
+        let shown = self.display(args);
         tracing::debug!(command = %shown, "kubectl");
         if let Some(echo) = &self.echo {
             let _ = echo.send(shown);
@@ -93,7 +94,7 @@ impl Kubectl {
     /// Run kubectl and return its stdout; a failure says what kind it is, with the command and
     /// kubectl's own words.
     pub async fn run(&self, args: &[&str]) -> Result<String, KubectlError> {
-        let command_line = self.argv(args).join(" ");
+        let command_line = self.display(args);
         let mut command = self.command(args);
         command.stdin(Stdio::null());
         let output = command.output().await.map_err(|_| KubectlError {
@@ -158,7 +159,15 @@ fn shell_word(arg: &str) -> String {
     if let Some((first, _)) = arg.split_once('\n') {
         return format!("'{first} …'");
     }
-    shlex::try_quote(arg).map_or_else(|_| "''".to_string(), |quoted| quoted.into_owned())
+    // Flags such as `--replicas=1` need no quotes; shlex quotes every `=`.
+    let plain = !arg.is_empty()
+        && arg
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,@%+".contains(c));
+    match plain {
+        true => arg.to_string(),
+        false => shlex::try_quote(arg).map_or_else(|_| "''".to_string(), |q| q.into_owned()),
+    }
 }
 
 #[cfg(test)]
@@ -168,6 +177,8 @@ mod tests {
     #[test]
     fn commands_are_shown_as_a_shell_would_take_them() {
         assert_eq!(shell_word("get"), "get");
+        assert_eq!(shell_word("--replicas=1"), "--replicas=1");
+        assert_eq!(shell_word("force-sync=1796020587"), "force-sync=1796020587");
         assert_eq!(shell_word("jsonpath={.a}"), "'jsonpath={.a}'");
         assert_eq!(shell_word("it's"), "\"it's\"");
         assert_eq!(shell_word("set -eu\nexit 0"), "'set -eu …'");

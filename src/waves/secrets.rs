@@ -516,11 +516,12 @@ async fn tell_cluster(
         lines.extend(commands.into_iter().map(|c| (Mark::Info, c)));
         return Ok(lines);
     }
+    // The cause and each command on lines of their own, so a copied command is only a command.
     follow_up.run(kubectl, &stamp).await.map_err(|e| {
-        e.context(format!(
-            "the new values are in SSM, but the cluster did not pick them up; run by hand:\n  {}",
+        anyhow::anyhow!(
+            "the new values are in SSM, but the cluster did not pick them up:\n  {e:#}\nto pick them up, run by hand:\n  {}",
             commands.join("\n  ")
-        ))
+        )
     })?;
     Ok(vec![(
         Mark::Ok,

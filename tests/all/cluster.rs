@@ -177,3 +177,83 @@ fn unknown_pod_cidrs_are_said_not_dropped() {
         "{lines:#?}"
     );
 }
+
+/// A rotation whose cluster follow-up fails (external-secrets may not be read): the error says
+/// the values are in SSM, gives the cause on a line of its own, then each command to run on a
+/// line of its own, quoted for the shell: a copied line runs.
+#[test]
+fn a_failed_follow_up_keeps_its_cause_apart_from_the_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = format!("/cluster-{}/openclaw", std::process::id());
+    let answers = dir.path().join("answers.yaml");
+    std::fs::write(&answers, format!("aws:\n  ssm_prefix: {prefix}\n")).unwrap();
+    let api = emulator(dir.path(), &cluster_objects(), &["externalsecrets"]);
+    let kubectl_dir = kubectl().parent().unwrap().to_path_buf();
+    let secrets = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_clawboot"))
+            .arg("--profile")
+            .arg(&answers)
+            .args(["secrets", "--endpoint-url", &shared_moto().url()])
+            .args(args)
+            .env(
+                "PATH",
+                format!(
+                    "{}:{}",
+                    kubectl_dir.display(),
+                    std::env::var("PATH").unwrap()
+                ),
+            )
+            .env("KUBECONFIG", kubeconfig(dir.path(), &api))
+            .env("HOME", dir.path())
+            .env("XDG_STATE_HOME", dir.path().join("state"))
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env(
+                "CLAWBOOT_DISCORD_BOT_TOKEN",
+                "MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.abcdefghijklmnopqrstuvwxyz0123456789AB",
+            )
+            .env(
+                "CLAWBOOT_GITHUB_TOKEN",
+                "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz01234",
+            )
+            .env(
+                "CLAWBOOT_OPENAI_API_KEY",
+                "sk-proj-abcdefghijklmnopqrstuvwxyz012345",
+            )
+            .env(
+                "CLAWBOOT_ANTHROPIC_API_KEY",
+                "sk-ant-api03-abcdefghijklmnopqrstuvwxyz",
+            )
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
+    };
+    secrets(&["seed", "--non-interactive"]);
+    let rotated = secrets(&["rotate", "OPENCLAW_GATEWAY_TOKEN", "--non-interactive"]);
+    assert_eq!(rotated.status.code(), Some(2), "{}", text(&rotated.stdout));
+    let stderr = text(&rotated.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| {
+            l.ends_with("the new values are in SSM, but the cluster did not pick them up:")
+        })
+        .unwrap_or_else(|| panic!("{stderr}"));
+    assert!(
+        lines[at + 1].contains("(Forbidden)"),
+        "the cause, alone: {stderr}"
+    );
+    assert_eq!(lines[at + 2], "to pick them up, run by hand:", "{stderr}");
+    assert!(
+        lines[at + 3]
+            .starts_with("  kubectl -n openclaw annotate externalsecret/openclaw-es force-sync=")
+            && lines[at + 3].ends_with(" --overwrite"),
+        "{stderr}"
+    );
+    assert_eq!(
+        lines[at + 4],
+        "  kubectl -n openclaw rollout restart deployment/openclaw",
+        "{stderr}"
+    );
+}

@@ -732,7 +732,7 @@ fn batch_lists_what_is_missing_then_finishes_signs_in_and_rotates() {
     assert_eq!(rotate.status.code(), Some(1), "{out3}");
     assert!(out3.contains("rotated DISCORD_BOT_TOKEN"), "{out3}");
     assert!(
-        out3.contains("$ kubectl -n openclaw get --raw /version '--request-timeout=5s'"),
+        out3.contains("$ kubectl -n openclaw get --raw /version --request-timeout=5s"),
         "--show-commands: {out3}"
     );
     assert_eq!(site.value("DISCORD_BOT_TOKEN"), NEW_DISCORD);
