@@ -125,6 +125,8 @@ pub enum Failure {
     Unreachable,
     TimedOut,
     NotInstalled,
+    /// `kubectl exec`: the remote command ran and exited with this code.
+    Remote(i32),
     Other,
 }
 
@@ -132,7 +134,12 @@ impl Failure {
     /// From kubectl's error output.
     fn of(stderr: &str) -> Self {
         let has = |needle: &str| stderr.contains(needle);
-        if has("(NotFound)") {
+        let remote = stderr
+            .rsplit_once("command terminated with exit code ")
+            .and_then(|(_, code)| code.trim().parse().ok());
+        if let Some(code) = remote {
+            Self::Remote(code)
+        } else if has("(NotFound)") {
             Self::NotFound
         } else if has("(Forbidden)") {
             Self::Forbidden
@@ -172,11 +179,23 @@ fn shell_word(arg: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::shell_word;
+    use super::{shell_word, Failure};
 
     #[test]
     fn commands_are_shown_as_a_shell_would_take_them() {
         assert_eq!(shell_word("get"), "get");
+        assert_eq!(
+            Failure::of("command terminated with exit code 3"),
+            Failure::Remote(3)
+        );
+        assert_eq!(
+            Failure::of("Error from server (Forbidden): pods is forbidden"),
+            Failure::Forbidden
+        );
+        assert_eq!(
+            Failure::of("error: unable to upgrade connection: container not found"),
+            Failure::Other
+        );
         assert_eq!(shell_word("--replicas=1"), "--replicas=1");
         assert_eq!(shell_word("force-sync=1796020587"), "force-sync=1796020587");
         assert_eq!(shell_word("jsonpath={.a}"), "'jsonpath={.a}'");

@@ -1,4 +1,5 @@
 //! The cluster, through the operator's own kubectl (contexts, exec auth plugins and all).
 
 pub mod kubectl;
+pub mod pod;
 pub mod volume;

@@ -11,6 +11,7 @@ use serde_json::Value;
 use super::credentials::{self, Merged, StoredProfile, AUTH_PROFILES};
 use super::release::Release;
 use crate::cluster::kubectl::Kubectl;
+use crate::cluster::pod::{ready_pod, NoPod};
 use crate::cluster::volume;
 use crate::codex::{claims::Claims, token::Tokens};
 
@@ -105,7 +106,7 @@ pub struct CredentialStore {
 impl CredentialStore {
     /// The running OpenClaw pod's volume, or what to do when there is no such pod.
     pub async fn in_cluster(release: Release, kubectl: Kubectl) -> anyhow::Result<Self> {
-        let pod = running_pod(&kubectl).await?;
+        let pod = openclaw_pod(&kubectl).await?;
         Ok(Self {
             release,
             place: Place::Pod { kubectl, pod },
@@ -288,26 +289,18 @@ fn parse_listing(listing: &str) -> anyhow::Result<Vec<StoredProfile>> {
         .collect())
 }
 
-/// A running OpenClaw pod, or what to do when there is none.
-async fn running_pod(kubectl: &Kubectl) -> anyhow::Result<String> {
-    let names = kubectl
-        .run(&[
-            "get",
-            "pods",
-            "-l",
-            POD_SELECTOR,
-            "--field-selector=status.phase=Running",
-            "-o",
-            "jsonpath={.items[*].metadata.name}",
-        ])
-        .await?;
-    names.split_whitespace().next().map(str::to_string).ok_or_else(|| {
-        anyhow::anyhow!(
-            "no running OpenClaw pod in namespace {}: sync the manifests (Argo CD) or run `{}`, then sign in again; or use --state-dir for a local OpenClaw",
+/// The OpenClaw pod to talk to (the one Verify uses too), or what to do when there is none.
+pub async fn openclaw_pod(kubectl: &Kubectl) -> anyhow::Result<String> {
+    match ready_pod(kubectl, POD_SELECTOR, CONTAINER).await {
+        Ok(pod) => Ok(pod),
+        Err(NoPod::Kubectl(e)) => Err(e.into()),
+        Err(why) => Err(anyhow::anyhow!(
+            "{why} in namespace {}: sync the manifests (Argo CD) or run `{}`, wait until it is ready (`{}`), then try again; or use --state-dir for a local OpenClaw",
             kubectl.namespace,
-            kubectl.display(&["scale", "deployment/openclaw", "--replicas=1"])
-        )
-    })
+            kubectl.display(&["scale", "deployment/openclaw", "--replicas=1"]),
+            kubectl.display(&["rollout", "status", "deployment/openclaw"])
+        )),
+    }
 }
 
 /// `2026-12-03T12:36:26Z`

@@ -4,13 +4,12 @@
 use super::{unreachable, Engine, Line, Mark, Reach, Report, Status, Wave};
 use serde_json::Value;
 
-use crate::cluster::kubectl::Kubectl;
+use crate::cluster::kubectl::{Failure, Kubectl, KubectlError};
 use crate::openclaw::config::GATEWAY_PORT;
 use crate::openclaw::plugins;
-use crate::openclaw::store::CONTAINER;
+use crate::openclaw::store::{openclaw_pod, CONTAINER};
 
 const TIMEOUT: &str = "--request-timeout=20s";
-const POD: &str = "deploy/openclaw";
 
 pub async fn observe(engine: &Engine) -> Report {
     if let Reach::Unreachable(why) = engine.reach().await {
@@ -27,15 +26,13 @@ pub async fn observe(engine: &Engine) -> Report {
         )
         .await,
         conditions(kubectl, "deployments", "Available", "status", "True").await,
-        readyz(kubectl).await,
-        internet_allowed(kubectl).await,
-        cluster_blocked(kubectl).await,
-        anthropic_key_absent(kubectl).await,
     ];
-    lines.extend(plugins_loaded(engine, kubectl).await);
-    lines.push(discord_connection(kubectl).await);
-    if engine.profile.openclaw.codex_subscription {
-        lines.push(models_status(kubectl).await);
+    match openclaw_pod(kubectl).await {
+        Ok(pod) => lines.extend(in_pod(engine, &InPod { kubectl, pod }).await),
+        Err(e) => lines.push(Line::new(
+            Mark::Warn,
+            format!("the checks inside the OpenClaw pod were skipped: {e:#}"),
+        )),
     }
     let failed = lines.iter().filter(|l| l.mark == Mark::Fail).count();
     let status = match failed {
@@ -45,6 +42,48 @@ pub async fn observe(engine: &Engine) -> Report {
     Report {
         lines,
         ..Report::new(Wave::Verify, status)
+    }
+}
+
+/// The checks that run inside the OpenClaw pod.
+async fn in_pod(engine: &Engine, pod: &InPod<'_>) -> Vec<Line> {
+    let mut lines = vec![
+        readyz(pod).await,
+        internet_allowed(pod).await,
+        cluster_blocked(pod).await,
+        anthropic_key_absent(pod).await,
+    ];
+    lines.extend(plugins_loaded(engine, pod).await);
+    lines.push(discord_connection(pod).await);
+    if engine.profile.openclaw.codex_subscription {
+        lines.push(models_status(pod).await);
+    }
+    lines
+}
+
+/// The OpenClaw pod the in-pod checks run in: the one the sign-in writes to.
+struct InPod<'a> {
+    kubectl: &'a Kubectl,
+    pod: String,
+}
+
+impl InPod<'_> {
+    /// `kubectl exec POD -c openclaw -- ARGS…`, bounded by kubectl's request timeout.
+    async fn exec(&self, args: &[&str]) -> Result<String, KubectlError> {
+        let mut argv = vec!["exec", TIMEOUT, &self.pod, "-c", CONTAINER, "--"];
+        argv.extend_from_slice(args);
+        self.kubectl.run(&argv).await
+    }
+}
+
+/// Only the remote command's exit code is a verdict: anything else could not be checked.
+fn verdict(what: &str, e: &KubectlError, failed: impl FnOnce() -> String) -> Line {
+    match e.failure {
+        Failure::Remote(_) => Line::new(Mark::Fail, failed()),
+        _ => Line::new(
+            Mark::Warn,
+            format!("{what}: could not check: {}", e.message),
+        ),
     }
 }
 
@@ -95,30 +134,29 @@ async fn conditions(
 }
 
 /// Run `script` with node in the OpenClaw container; its stdout.
-async fn node(kubectl: &Kubectl, script: &str) -> anyhow::Result<String> {
-    kubectl
-        .run(&["exec", POD, "-c", CONTAINER, "--", "node", "-e", script])
-        .await
-        .map_err(Into::into)
+async fn node(pod: &InPod<'_>, script: &str) -> Result<String, KubectlError> {
+    pod.exec(&["node", "-e", script]).await
 }
 
-async fn readyz(kubectl: &Kubectl) -> Line {
+async fn readyz(pod: &InPod<'_>) -> Line {
     let script = format!(
         "fetch('http://127.0.0.1:{GATEWAY_PORT}/readyz').then(r=>r.text()).then(t=>console.log(t))"
     );
-    match node(kubectl, &script).await {
+    match node(pod, &script).await {
         Ok(body) if body.contains("\"ready\":true") => {
             Line::new(Mark::Ok, format!("OpenClaw /readyz: {}", body.trim()))
         }
         Ok(body) => Line::new(
             Mark::Fail,
             format!(
-                "OpenClaw /readyz: {}: see `kubectl -n {} logs {POD} -c {CONTAINER}`",
+                "OpenClaw /readyz: {}: see `{}`",
                 body.trim(),
-                kubectl.namespace
+                pod.kubectl.display(&["logs", &pod.pod, "-c", CONTAINER])
             ),
         ),
-        Err(e) => Line::new(Mark::Fail, format!("OpenClaw /readyz: {e:#}")),
+        Err(e) => verdict("OpenClaw /readyz", &e, || {
+            format!("OpenClaw /readyz: {}", e.message)
+        }),
     }
 }
 
@@ -129,78 +167,73 @@ fn reach_script(url: &str) -> String {
     )
 }
 
-async fn internet_allowed(kubectl: &Kubectl) -> Line {
-    match node(kubectl, &reach_script("https://api.github.com")).await {
+async fn internet_allowed(pod: &InPod<'_>) -> Line {
+    match node(pod, &reach_script("https://api.github.com")).await {
         Ok(out) if out.trim() == "ok" => Line::new(Mark::Ok, "NetworkPolicy: HTTPS to the internet is allowed"),
         Ok(_) => Line::new(Mark::Fail, "NetworkPolicy: HTTPS to the internet is blocked: check the openclaw egress rule and the node's route out"),
-        Err(e) => Line::new(Mark::Fail, format!("NetworkPolicy probe: {e:#}")),
+        Err(e) => verdict("NetworkPolicy probe", &e, || format!("NetworkPolicy probe: {}", e.message)),
     }
 }
 
 /// CoreDNS's metrics port: a cluster service that DNS egress alone does not open.
-async fn cluster_blocked(kubectl: &Kubectl) -> Line {
+async fn cluster_blocked(pod: &InPod<'_>) -> Line {
     let url = "http://kube-dns.kube-system.svc.cluster.local:9153/metrics";
-    match node(kubectl, &reach_script(url)).await {
+    match node(pod, &reach_script(url)).await {
         Ok(out) if out.trim() == "blocked" => Line::new(Mark::Ok, "NetworkPolicy: cluster-internal services are blocked"),
         Ok(_) => Line::new(Mark::Fail, format!("NetworkPolicy: {url} answered from the OpenClaw pod: is a NetworkPolicy controller running, and are the pod/service CIDRs excepted?")),
-        Err(e) => Line::new(Mark::Fail, format!("NetworkPolicy probe: {e:#}")),
+        Err(e) => verdict("NetworkPolicy probe", &e, || format!("NetworkPolicy probe: {}", e.message)),
     }
 }
 
 /// Tested without printing: the value must never reach this process.
-async fn anthropic_key_absent(kubectl: &Kubectl) -> Line {
-    let test = [
-        "exec",
-        POD,
-        "-c",
-        CONTAINER,
-        "--",
-        "sh",
-        "-c",
-        "test -z \"${ANTHROPIC_API_KEY+set}\"",
-    ];
-    match kubectl.run(&test).await {
-        Ok(_) => Line::new(Mark::Ok, "the Anthropic key is not in the OpenClaw pod's environment"),
-        Err(_) => Line::new(Mark::Fail, "ANTHROPIC_API_KEY is in the OpenClaw pod's environment: only LiteLLM may hold it (render the manifests again)"),
+async fn anthropic_key_absent(pod: &InPod<'_>) -> Line {
+    let test = ["sh", "-c", "test -z \"${ANTHROPIC_API_KEY+set}\""];
+    match pod.exec(&test).await {
+        Ok(_) => Line::new(
+            Mark::Ok,
+            "the Anthropic key is not in the OpenClaw pod's environment",
+        ),
+        Err(e) => verdict("the Anthropic key check", &e, || {
+            "ANTHROPIC_API_KEY is in the OpenClaw pod's environment: only LiteLLM may hold it (render the manifests again)".into()
+        }),
     }
 }
 
-async fn models_status(kubectl: &Kubectl) -> Line {
+async fn models_status(pod: &InPod<'_>) -> Line {
     let check = [
-        "exec", POD, "-c", CONTAINER, "--", "sh", "-c",
+        "sh", "-c",
         "if command -v openclaw >/dev/null 2>&1; then openclaw models status --check; else node /app/openclaw.mjs models status --check; fi >/dev/null",
     ];
-    match kubectl.run(&check).await {
+    match pod.exec(&check).await {
         Ok(_) => Line::new(
             Mark::Ok,
             "openclaw models status --check: the sign-in is accepted",
         ),
-        Err(_) => Line::new(
-            Mark::Fail,
-            "openclaw models status --check fails in the pod: sign in again (`clawboot sign-in`)",
-        ),
+        Err(e) => verdict("openclaw models status --check", &e, || {
+            "openclaw models status --check fails in the pod: sign in again (`clawboot sign-in`)"
+                .into()
+        }),
     }
 }
 
-/// `openclaw …` in the OpenClaw container, bounded by kubectl's request timeout; its stdout.
-async fn openclaw(kubectl: &Kubectl, script: &'static str) -> anyhow::Result<String> {
-    kubectl
-        .run(&[
-            "exec", TIMEOUT, POD, "-c", CONTAINER, "--", "sh", "-c", script,
-        ])
-        .await
-        .map_err(Into::into)
+/// `openclaw …` in the OpenClaw container; its stdout.
+async fn openclaw(pod: &InPod<'_>, script: &'static str) -> Result<String, KubectlError> {
+    pod.exec(&["sh", "-c", script]).await
 }
 
 /// Every plugin the profile needs is installed in the volume (or bundled) and loaded.
-async fn plugins_loaded(engine: &Engine, kubectl: &Kubectl) -> Vec<Line> {
+async fn plugins_loaded(engine: &Engine, pod: &InPod<'_>) -> Vec<Line> {
     let needed = plugins::needed(&engine.profile);
     if needed.is_empty() {
         return Vec::new();
     }
-    let listed = match openclaw(kubectl, plugins::LIST_SCRIPT).await {
+    let listed = match openclaw(pod, plugins::LIST_SCRIPT).await {
         Ok(out) => plugins::parse_listing(&out),
-        Err(e) => Err(format!("{e:#}")),
+        Err(e) => {
+            return vec![verdict("OpenClaw plugins", &e, || {
+                format!("OpenClaw plugins: {}", e.message)
+            })]
+        }
     };
     let listed = match listed {
         Ok(listed) => listed,
@@ -220,9 +253,9 @@ async fn plugins_loaded(engine: &Engine, kubectl: &Kubectl) -> Vec<Line> {
 }
 
 /// The Discord connection as the gateway reports it (`openclaw channels status --probe`).
-async fn discord_connection(kubectl: &Kubectl) -> Line {
+async fn discord_connection(pod: &InPod<'_>) -> Line {
     let script = plugins::DISCORD_STATUS_SCRIPT;
-    match openclaw(kubectl, script).await {
+    match openclaw(pod, script).await {
         Ok(out) => judge_discord(&out),
         Err(e) => Line::new(
             Mark::Warn,

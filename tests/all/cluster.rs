@@ -39,6 +39,11 @@ fn kubeconfig(dir: &Path, api: &Server) -> std::path::PathBuf {
 
 /// `clawboot status --output json` against the API; the preflight's lines.
 fn preflight_lines(dir: &Path, api: &Server) -> Vec<String> {
+    wave_lines(dir, api, "preflight")
+}
+
+/// `clawboot status --output json` against the API; the lines of one wave.
+fn wave_lines(dir: &Path, api: &Server, wave: &str) -> Vec<String> {
     let kubectl_dir = kubectl().parent().unwrap().to_path_buf();
     let output = Command::new(env!("CARGO_BIN_EXE_clawboot"))
         .args([
@@ -71,7 +76,7 @@ fn preflight_lines(dir: &Path, api: &Server) -> Vec<String> {
         .as_array()
         .unwrap()
         .iter()
-        .find(|w| w["wave"] == "preflight")
+        .find(|w| w["wave"] == wave)
         .unwrap()["lines"]
         .as_array()
         .unwrap()
@@ -255,5 +260,47 @@ fn a_failed_follow_up_keeps_its_cause_apart_from_the_commands() {
         lines[at + 4],
         "  kubectl -n openclaw rollout restart deployment/openclaw",
         "{stderr}"
+    );
+}
+
+/// With no OpenClaw pod, or only one that is not ready or is being deleted, Verify skips the
+/// checks inside the pod in one line that says why, instead of calling them failed.
+#[test]
+fn without_a_ready_pod_the_in_pod_checks_are_skipped_not_failed() {
+    let dir = tempfile::tempdir().unwrap();
+    let api = emulator(dir.path(), &cluster_objects(), &[]);
+    let lines = wave_lines(dir.path(), &api, "verify");
+    assert!(
+        lines.iter().any(|l| l.starts_with(
+            "the checks inside the OpenClaw pod were skipped: no pod matches app.kubernetes.io/name=openclaw"
+        )),
+        "{lines:#?}"
+    );
+    for false_verdict in [
+        "ANTHROPIC_API_KEY is in",
+        "models status --check fails",
+        "/readyz",
+    ] {
+        assert!(
+            !lines.iter().any(|l| l.contains(false_verdict)),
+            "{false_verdict}: {lines:#?}"
+        );
+    }
+    drop(api);
+
+    let mut objects = cluster_objects();
+    objects.as_array_mut().unwrap().push(json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "openclaw-old", "namespace": "openclaw",
+                     "labels": {"app.kubernetes.io/name": "openclaw"},
+                     "creationTimestamp": "2026-11-30T00:00:00Z",
+                     "deletionTimestamp": "2026-11-30T00:05:00Z"},
+        "status": {"phase": "Running", "containerStatuses": [{"name": "openclaw", "ready": true}]},
+    }));
+    let api = emulator(dir.path(), &objects, &[]);
+    let lines = wave_lines(dir.path(), &api, "verify");
+    assert!(
+        lines.iter().any(|l| l.contains("no ready pod matches app.kubernetes.io/name=openclaw (1 starting, not ready or being deleted)")),
+        "{lines:#?}"
     );
 }
