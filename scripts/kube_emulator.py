@@ -8,9 +8,11 @@ author of kopf), repaired where the real kubectl needs it:
 - errors are Kubernetes Status objects with the reasons kubectl prints (NotFound, Forbidden).
 
 The objects come from a JSON file (a list of manifests). `--forbid PLURAL` answers 403 for every
-request to that resource, as an API server does when RBAC does not allow it.
+request to that resource, as an API server does when RBAC does not allow it; `--hang PLURAL` (or
+`--hang '*'`: every resource) never answers, as an overloaded or half-broken API server does;
+`/version` and discovery still answer.
 
-usage: kube_emulator.py SEED.json [--forbid PLURAL]...
+usage: kube_emulator.py SEED.json [--forbid PLURAL]... [--hang PLURAL]...
 Prints `READY <port>`, then serves until standard input closes.
 """
 import argparse
@@ -48,9 +50,13 @@ def status(code, reason, message):
 
 class Emulator(kmock.KubernetesEmulator):
     forbidden: set = set()
+    hanging: set = set()
 
     async def _handle(self, request):
         resource = request.resource
+        # Discovery (no plural) still answers: kubectl must get as far as the object.
+        if resource is not None and resource.plural and {resource.plural, "*"} & self.hanging:
+            await asyncio.sleep(3600)
         if resource is not None and resource.plural in self.forbidden:
             return status(403, "Forbidden",
                           f'{resource.plural}.{resource.group} is forbidden: User "clawboot-test" cannot '
@@ -82,9 +88,10 @@ def object_key(manifest):
     return resource, meta.get("namespace") if namespaced else None, meta["name"]
 
 
-async def serve(seed, forbidden):
+async def serve(seed, forbidden, hanging):
     emulator = Emulator()
     emulator.forbidden = set(forbidden)
+    emulator.hanging = set(hanging)
     async with emulator as api, Server(api) as server:
         for key, (kind, namespaced) in RESOURCES.items():
             api.resources[key] = kmock.ResourceInfo(
@@ -99,10 +106,11 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("seed")
     parser.add_argument("--forbid", action="append", default=[])
+    parser.add_argument("--hang", action="append", default=[])
     args = parser.parse_args()
     with open(args.seed) as f:
         seed = json.load(f)
-    asyncio.run(serve(seed, args.forbid))
+    asyncio.run(serve(seed, args.forbid, args.hang))
 
 
 if __name__ == "__main__":

@@ -2,10 +2,15 @@
 //! never travel in argv (only names of Secrets and ExternalSecrets do).
 
 use std::process::Stdio;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::profile::Profile;
+
+/// An API call's bound when the caller gives none: kubectl's own default is to wait forever.
+const REQUEST_TIMEOUT: &str = "--request-timeout=5s";
 
 #[derive(Debug, Clone)]
 pub struct Kubectl {
@@ -13,6 +18,8 @@ pub struct Kubectl {
     pub namespace: String,
     /// Receives each command as it starts (`--show-commands`).
     echo: Option<UnboundedSender<String>>,
+    /// Set once a call timed out: the rest of the run does not wait for the API again.
+    silent: Arc<AtomicBool>,
 }
 
 impl Kubectl {
@@ -21,6 +28,7 @@ impl Kubectl {
             context: profile.cluster.kube_context.clone(),
             namespace: profile.cluster.namespace.to_string(),
             echo: None,
+            silent: Arc::new(AtomicBool::new(false)),
         }
     }
 
@@ -93,8 +101,31 @@ impl Kubectl {
 
     /// Run kubectl and return its stdout; a failure says what kind it is, with the command and
     /// kubectl's own words.
+    /// An API call without a timeout of its own gets one; after a call timed out, the API is
+    /// not asked again in this run (each further call would wait as long).
     pub async fn run(&self, args: &[&str]) -> Result<String, KubectlError> {
-        let command_line = self.display(args);
+        let mut args = args.to_vec();
+        let local = args.first() == Some(&"config");
+        if !local && !args.iter().any(|a| a.starts_with("--request-timeout")) {
+            args.push(REQUEST_TIMEOUT);
+        }
+        let command_line = self.display(&args);
+        if !local && self.silent.load(Ordering::Relaxed) {
+            return Err(KubectlError {
+                failure: Failure::TimedOut,
+                command: command_line,
+                message: "the API server stopped answering earlier in this run: not asked again"
+                    .into(),
+            });
+        }
+        let result = self.run_now(&args, command_line).await;
+        if matches!(&result, Err(e) if e.failure == Failure::TimedOut) {
+            self.silent.store(true, Ordering::Relaxed);
+        }
+        result
+    }
+
+    async fn run_now(&self, args: &[&str], command_line: String) -> Result<String, KubectlError> {
         let mut command = self.command(args);
         command.stdin(Stdio::null());
         let output = command.output().await.map_err(|_| KubectlError {

@@ -11,6 +11,11 @@ use crate::common::*;
 
 /// The emulator serving `seed`, answering 403 for the `forbid` resources.
 fn emulator(dir: &Path, seed: &Value, forbid: &[&str]) -> Server {
+    emulator_with(dir, seed, forbid, &[])
+}
+
+/// … and never answering for the `hang` resources (`*`: all of them).
+fn emulator_with(dir: &Path, seed: &Value, forbid: &[&str], hang: &[&str]) -> Server {
     let file = dir.join("seed.json");
     std::fs::write(&file, seed.to_string()).unwrap();
     let mut command = Command::new(python());
@@ -19,6 +24,9 @@ fn emulator(dir: &Path, seed: &Value, forbid: &[&str]) -> Server {
         .arg(&file);
     for plural in forbid {
         command.args(["--forbid", plural]);
+    }
+    for plural in hang {
+        command.args(["--hang", plural]);
     }
     Server::spawn(command)
 }
@@ -302,5 +310,33 @@ fn without_a_ready_pod_the_in_pod_checks_are_skipped_not_failed() {
     assert!(
         lines.iter().any(|l| l.contains("no ready pod matches app.kubernetes.io/name=openclaw (1 starting, not ready or being deleted)")),
         "{lines:#?}"
+    );
+}
+
+/// An API server that answers `/version` and discovery but never a resource: `status` still
+/// prints its JSON, within one API timeout (5 s) and not one per call, and says what it could
+/// not check.
+#[test]
+fn an_api_that_stops_answering_costs_one_timeout_not_one_per_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let api = emulator_with(dir.path(), &cluster_objects(), &[], &["*"]);
+    let started = std::time::Instant::now();
+    let preflight = wave_lines(dir.path(), &api, "preflight");
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed < std::time::Duration::from_secs(15),
+        "status took {elapsed:?}"
+    );
+    assert!(
+        preflight.iter().any(|l| l
+            .starts_with("ClusterSecretStore/parameterstore: could not check:")
+            && (l.contains("deadline exceeded") || l.contains("Timeout exceeded"))),
+        "{preflight:#?}"
+    );
+    assert!(
+        preflight.iter().any(|l| l.starts_with(
+            "pod CIDRs: could not check: the API server stopped answering earlier in this run"
+        )),
+        "{preflight:#?}"
     );
 }
