@@ -2,6 +2,7 @@
 //! Observe only; each failed check says where to look.
 
 use super::{unreachable, Engine, Line, Mark, Reach, Report, Status, Wave};
+use serde::Deserialize;
 use serde_json::Value;
 
 use crate::cluster::kubectl::{Failure, Kubectl, KubectlError};
@@ -25,7 +26,7 @@ pub async fn observe(engine: &Engine) -> Report {
             "SecretSynced",
         )
         .await,
-        conditions(kubectl, "deployments", "Available", "status", "True").await,
+        deployments_ready(kubectl).await,
     ];
     match openclaw_pod(kubectl).await {
         Ok(pod) => lines.extend(in_pod(engine, &InPod { kubectl, pod }).await),
@@ -87,6 +88,130 @@ fn verdict(what: &str, e: &KubectlError, failed: impl FnOnce() -> String) -> Lin
     }
 }
 
+#[derive(Deserialize)]
+struct Deployments {
+    items: Vec<Deployment>,
+}
+
+#[derive(Deserialize)]
+struct Deployment {
+    metadata: DeploymentMeta,
+    #[serde(default)]
+    spec: DeploymentSpec,
+    #[serde(default)]
+    status: DeploymentStatus,
+}
+
+#[derive(Deserialize)]
+struct DeploymentMeta {
+    name: String,
+    #[serde(default)]
+    generation: i64,
+}
+
+#[derive(Deserialize)]
+struct DeploymentSpec {
+    #[serde(default = "one")]
+    replicas: i64,
+}
+
+impl Default for DeploymentSpec {
+    fn default() -> Self {
+        Self { replicas: one() }
+    }
+}
+
+/// Kubernetes' default for `spec.replicas`.
+fn one() -> i64 {
+    1
+}
+
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DeploymentStatus {
+    #[serde(default)]
+    observed_generation: i64,
+    #[serde(default)]
+    replicas: i64,
+    #[serde(default)]
+    updated_replicas: i64,
+    #[serde(default)]
+    available_replicas: i64,
+}
+
+impl Deployment {
+    /// Why it does not serve yet, or `None` when at least one replica is available and the
+    /// rollout is complete (`Available=True` alone also holds for 0 of 0).
+    fn not_ready(&self) -> Option<String> {
+        let (spec, status) = (&self.spec, &self.status);
+        if spec.replicas < 1 {
+            return Some("scaled to 0".into());
+        }
+        let rolled_out = status.observed_generation >= self.metadata.generation
+            && status.updated_replicas == spec.replicas
+            && status.replicas == spec.replicas;
+        match (status.available_replicas >= 1, rolled_out) {
+            (true, true) => None,
+            (true, false) => Some("a rollout is under way".into()),
+            (false, _) => Some(format!(
+                "{} of {} available",
+                status.available_replicas, spec.replicas
+            )),
+        }
+    }
+}
+
+/// Every deployment serves: at least one replica available, its rollout complete.
+async fn deployments_ready(kubectl: &Kubectl) -> Line {
+    let listing = match kubectl
+        .run(&["get", "deployments", "-o", "json", TIMEOUT])
+        .await
+    {
+        Ok(listing) => listing,
+        Err(e) => {
+            return Line::new(
+                Mark::Warn,
+                format!("deployments: could not check: {}", e.message),
+            )
+        }
+    };
+    let deployments: Deployments = match serde_json::from_str(&listing) {
+        Ok(deployments) => deployments,
+        Err(e) => {
+            return Line::new(
+                Mark::Warn,
+                format!("deployments: could not read kubectl's list: {e}"),
+            )
+        }
+    };
+    let behind: Vec<String> = deployments
+        .items
+        .iter()
+        .filter_map(|d| {
+            d.not_ready()
+                .map(|why| format!("{} ({why})", d.metadata.name))
+        })
+        .collect();
+    match (deployments.items.len(), behind.is_empty()) {
+        (0, _) => Line::new(
+            Mark::Fail,
+            format!(
+                "deployments: none in namespace {}: has Argo CD synced the manifests?",
+                kubectl.namespace
+            ),
+        ),
+        (n, true) => Line::new(Mark::Ok, format!("deployments: all {n} ready")),
+        (_, false) => Line::new(
+            Mark::Fail,
+            format!(
+                "deployments not ready: {}; see `{}`",
+                behind.join(", "),
+                kubectl.display(&["get", "deployments"])
+            ),
+        ),
+    }
+}
+
 /// Every object of `kind` has the condition `kind_of` with `field` = `want`.
 async fn conditions(
     kubectl: &Kubectl,
@@ -100,7 +225,12 @@ async fn conditions(
     );
     let listing = match kubectl.run(&["get", kind, "-o", &template, TIMEOUT]).await {
         Ok(listing) => listing,
-        Err(e) => return Line::new(Mark::Fail, format!("{kind}: {e:#}")),
+        Err(e) => {
+            return Line::new(
+                Mark::Warn,
+                format!("{kind}: could not check: {}", e.message),
+            )
+        }
     };
     let pairs: Vec<(&str, &str)> = listing.lines().filter_map(|l| l.split_once('=')).collect();
     let behind: Vec<String> = pairs

@@ -340,3 +340,48 @@ fn an_api_that_stops_answering_costs_one_timeout_not_one_per_call() {
         "{preflight:#?}"
     );
 }
+
+/// A deployment serves only with a replica available and its rollout complete: one scaled to 0
+/// (whose Available=True holds for 0 of 0) and one mid-rollout are not ready.
+#[test]
+fn a_deployment_scaled_to_zero_or_mid_rollout_is_not_ready() {
+    let dir = tempfile::tempdir().unwrap();
+    let deployment = |name: &str, replicas: i64, status: Value| {
+        json!({"apiVersion": "apps/v1", "kind": "Deployment",
+               "metadata": {"name": name, "namespace": "openclaw", "generation": 2},
+               "spec": {"replicas": replicas}, "status": status})
+    };
+    let available = json!([{"type": "Available", "status": "True"}]);
+    let mut objects = cluster_objects();
+    let list = objects.as_array_mut().unwrap();
+    list.push(deployment(
+        "openclaw",
+        0,
+        json!({"observedGeneration": 2, "conditions": available}),
+    ));
+    list.push(deployment(
+        "litellm",
+        1,
+        json!({"observedGeneration": 2, "replicas": 1,
+        "updatedReplicas": 1, "availableReplicas": 1, "conditions": available}),
+    ));
+    list.push(deployment(
+        "cloudflared",
+        1,
+        json!({"observedGeneration": 2, "replicas": 2,
+        "updatedReplicas": 1, "availableReplicas": 1, "conditions": available}),
+    ));
+    let api = emulator(dir.path(), &objects, &[]);
+    let lines = wave_lines(dir.path(), &api, "verify");
+    let line = lines
+        .iter()
+        .find(|l| l.starts_with("deployments"))
+        .unwrap_or_else(|| panic!("{lines:#?}"));
+    assert!(line.starts_with("deployments not ready: "), "{line}");
+    assert!(line.contains("openclaw (scaled to 0)"), "{line}");
+    assert!(
+        line.contains("cloudflared (a rollout is under way)"),
+        "{line}"
+    );
+    assert!(!line.contains("litellm"), "{line}");
+}
