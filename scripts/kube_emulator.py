@@ -38,8 +38,11 @@ RESOURCES = {
     "external-secrets.io/v1/clustersecretstores": ("ClusterSecretStore", False),
     "external-secrets.io/v1/externalsecrets": ("ExternalSecret", True),
     "argoproj.io/v1alpha1/applications": ("Application", True),
+    # SIG Apps' Application (some GKE clusters): `application` alone may mean this one.
+    "app.k8s.io/v1beta1/applications": ("Application", True),
 }
-KINDS = {kind: key for key, (kind, _) in RESOURCES.items()}
+# (apiVersion, kind) → resource
+KINDS = {(key.rsplit("/", 1)[0], kind): key for key, (kind, _) in RESOURCES.items()}
 
 
 def status(code, reason, message):
@@ -82,7 +85,7 @@ class Emulator(kmock.KubernetesEmulator):
 
 
 def object_key(manifest):
-    resource = KINDS[manifest["kind"]]
+    resource = KINDS[manifest["apiVersion"], manifest["kind"]]
     meta = manifest["metadata"]
     namespaced = RESOURCES[resource][1]
     return resource, meta.get("namespace") if namespaced else None, meta["name"]

@@ -8,6 +8,7 @@ use sha2::{Digest, Sha256};
 
 use super::journal::EntryState;
 use super::{Answer, Engine, Halt, Mark, Question, Reach, Report, Status, Wave};
+use crate::cluster::kubectl::Failure;
 use crate::openclaw::plugins;
 use crate::render::output::{self, Change, PlannedFile};
 use crate::render::{self, Group, Roots};
@@ -174,34 +175,52 @@ fn application_manifest(engine: &Engine) -> std::path::PathBuf {
     gitops.path.join(&gitops.folder).join("application.yaml")
 }
 
-/// After the manifests are written, when the cluster answers: create the Argo CD Application
-/// (first time) or ask Argo CD to refresh it, on the operator's word (the repo must be pushed).
-pub async fn offer_sync(engine: &Engine, mut report: Report) -> Result<Report, Halt> {
+/// The Argo CD Application, fully qualified (`application` alone may resolve to app.k8s.io).
+const APPLICATION: &str = "applications.argoproj.io/openclaw";
+
+/// When the cluster answers: create the Argo CD Application when it is missing, or (after new
+/// manifests were `written`) ask Argo CD to refresh it, on the operator's word (the repo must be
+/// pushed). A step that fails is a warning: the setup goes on.
+pub async fn offer_sync(
+    engine: &Engine,
+    mut report: Report,
+    written: bool,
+) -> Result<Report, Halt> {
     if !matches!(engine.reach().await, Reach::Reachable) {
         return Ok(report);
     }
     let profile = &engine.profile;
     let argocd = engine.kubectl().in_namespace(&profile.argocd.namespace);
-    let exists = argocd
-        .run(&["get", "application/openclaw", "-o", "name"])
-        .await
-        .is_ok();
     let manifest = application_manifest(engine).display().to_string();
-    let (text, args): (&str, Vec<&str>) = if exists {
-        (
+    let exists = match argocd.run(&["get", APPLICATION, "-o", "name"]).await {
+        Ok(_) => true,
+        Err(e) if e.failure == Failure::NotFound => false,
+        Err(e) if e.failure == Failure::Forbidden => {
+            return Ok(report.line(Mark::Warn, format!(
+                "Argo CD Application: not allowed to read it (grant `get` on applications.argoproj.io in namespace {}); when pushed, create it with: {}",
+                profile.argocd.namespace,
+                argocd.display(&["apply", "-f", &manifest])
+            )))
+        }
+        Err(e) => {
+            return Ok(report.line(Mark::Warn, format!("Argo CD Application: could not check: {}", e.message)))
+        }
+    };
+    let (text, args): (&str, Vec<&str>) = match (exists, written) {
+        (true, false) => return Ok(report),
+        (true, true) => (
             "Ask Argo CD to refresh the openclaw Application now (push the GitOps repo first)?",
             vec![
                 "annotate",
-                "application/openclaw",
+                APPLICATION,
                 "argocd.argoproj.io/refresh=normal",
                 "--overwrite",
             ],
-        )
-    } else {
-        (
+        ),
+        (false, _) => (
             "Create the Argo CD Application now (push the GitOps repo first)?",
             vec!["apply", "-f", &manifest],
-        )
+        ),
     };
     let question = Question::Confirm {
         consent: super::Consent::Apply,
@@ -211,8 +230,10 @@ pub async fn offer_sync(engine: &Engine, mut report: Report) -> Result<Report, H
     };
     match engine.ask(question).await {
         Answer::Yes => {
-            argocd.run(&args).await.map_err(anyhow::Error::from)?;
-            report = report.line(Mark::Ok, format!("done: {}", argocd.display(&args)));
+            report = match argocd.run(&args).await {
+                Ok(_) => report.line(Mark::Ok, format!("done: {}", argocd.display(&args))),
+                Err(e) => report.line(Mark::Warn, format!("Argo CD Application: {}", e)),
+            };
         }
         Answer::Interrupt => return Err(Halt::Interrupted),
         _ => {

@@ -201,11 +201,19 @@ async fn setup(engine: &Engine) -> Result<Vec<Report>, Halt> {
             return Err(Halt::Interrupted);
         }
         let observed = look(engine, wave).await;
-        let report = match observed.status {
-            Status::Todo(_) => {
+        let report = match (observed.status.clone(), wave) {
+            (Status::Todo(_), _) => {
                 let applied = apply(engine, observed).await?;
                 engine.send(Event::Report(applied.clone()));
                 applied
+            }
+            // Written earlier, but the Argo CD Application may still be missing.
+            (Status::Done(_), Wave::Manifests) => {
+                let offered = files::offer_sync(engine, observed.clone(), false).await?;
+                if offered != observed {
+                    engine.send(Event::Report(offered.clone()));
+                }
+                offered
             }
             _ => observed,
         };
@@ -280,7 +288,7 @@ async fn apply(engine: &Engine, observed: Report) -> Result<Report, Halt> {
         Wave::Infrastructure => Ok(files::apply(engine, files::Target::Infrastructure)?),
         Wave::Manifests => {
             let written = files::apply(engine, files::Target::Manifests)?;
-            files::offer_sync(engine, written).await
+            files::offer_sync(engine, written, true).await
         }
         Wave::Secrets => secrets::apply(engine).await,
         Wave::Codex => codex::apply(engine).await,

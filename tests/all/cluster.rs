@@ -385,3 +385,84 @@ fn a_deployment_scaled_to_zero_or_mid_rollout_is_not_ready() {
     );
     assert!(!line.contains("litellm"), "{line}");
 }
+
+/// The setup against the emulator: the Argo CD Application is offered while it is missing,
+/// also on a run where the manifests are already up to date; one the operator may not read is
+/// a warning that names the RBAC rule, and the setup goes on.
+#[test]
+fn the_argo_cd_application_is_offered_whenever_it_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let ops = dir.path().join("ops");
+    std::fs::create_dir_all(&ops).unwrap();
+    let setup = |api: &Server| -> Vec<String> {
+        let kubectl_dir = kubectl().parent().unwrap().to_path_buf();
+        let output = Command::new(env!("CARGO_BIN_EXE_clawboot"))
+            .args([
+                "setup",
+                "--non-interactive",
+                "--output",
+                "json",
+                "--endpoint-url",
+                &shared_moto().url(),
+            ])
+            .env(
+                "PATH",
+                format!(
+                    "{}:{}",
+                    kubectl_dir.display(),
+                    std::env::var("PATH").unwrap()
+                ),
+            )
+            .env("KUBECONFIG", kubeconfig(dir.path(), api))
+            .env("HOME", dir.path())
+            .env("XDG_STATE_HOME", dir.path().join("state"))
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .current_dir(&ops)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        let report: Value = serde_json::from_slice(&output.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}{}", text(&output.stdout), text(&output.stderr)));
+        let manifests = report["waves"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|w| w["wave"] == "manifests")
+            .unwrap()
+            .clone();
+        manifests["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["text"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let offer =
+        "when pushed: kubectl -n argocd apply -f ../lolice/argoproj/openclaw/application.yaml";
+    // A SIG Apps Application of the same name: only the fully qualified name avoids it.
+    let mut objects = cluster_objects();
+    objects.as_array_mut().unwrap().push(json!({
+        "apiVersion": "app.k8s.io/v1beta1", "kind": "Application",
+        "metadata": {"name": "openclaw", "namespace": "argocd"},
+    }));
+    let api = emulator(dir.path(), &objects, &[]);
+    let first = setup(&api);
+    assert!(first.iter().any(|l| l == offer), "{first:#?}");
+    let again = setup(&api);
+    assert!(
+        again.iter().any(|l| l == offer),
+        "offered again, files up to date: {again:#?}"
+    );
+    drop(api);
+
+    let api = emulator(dir.path(), &cluster_objects(), &["applications"]);
+    let forbidden = setup(&api);
+    assert!(
+        forbidden.iter().any(|l| l.starts_with(
+            "Argo CD Application: not allowed to read it (grant `get` on applications.argoproj.io in namespace argocd)"
+        )),
+        "{forbidden:#?}"
+    );
+}
