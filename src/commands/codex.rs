@@ -61,7 +61,6 @@ pub fn run(
             show_commands: target.show_commands,
             json: format == OutputFormat::Json,
         },
-        show_commands: target.show_commands,
         task: Some(task),
     })?;
     Ok(Outcome::Code(exit_code(&ran)))

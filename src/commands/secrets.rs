@@ -77,7 +77,6 @@ pub fn run(
             show_commands: values.show_commands,
             json: format == OutputFormat::Json,
         },
-        show_commands: values.show_commands,
         task: Some(task),
     })?;
     Ok(Outcome::Code(exit_code(&ran.outcome)))

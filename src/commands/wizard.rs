@@ -39,9 +39,8 @@ pub struct Launch<'a> {
     pub profile: Profile,
     pub settings: Settings,
     pub face: FaceKind,
-    /// The batch face's answers (unused by the others).
+    /// The batch face's answers; its `show_commands` is every face's.
     pub batch: BatchFace,
-    pub show_commands: bool,
     /// None: the home screen decides.
     pub task: Option<Task>,
 }
@@ -93,7 +92,6 @@ pub fn run(
             show_commands: args.show_commands,
             json: format == OutputFormat::Json,
         },
-        show_commands: args.show_commands,
         task,
     })?;
     Ok(Outcome::Code(exit_code(&ran.outcome)))
@@ -107,9 +105,9 @@ pub fn launch(launch: Launch) -> anyhow::Result<Ran> {
         settings,
         face,
         batch,
-        show_commands,
         task,
     } = launch;
+    let show_commands = batch.show_commands;
     // Every task's journal is opened now, so a damaged one is reported before anything runs.
     let mut journals = std::collections::HashMap::new();
     for name in ["setup", "rotate", "sign-in", "seed"] {
