@@ -31,6 +31,28 @@ fn emulator_with(dir: &Path, seed: &Value, forbid: &[&str], hang: &[&str]) -> Se
     Server::spawn(command)
 }
 
+/// The real clawboot in `dir` (its HOME and state), with the peers' kubectl pointed at `api`
+/// and test credentials for moto.
+fn clawboot_at(dir: &Path, api: &Server) -> Command {
+    let kubectl_dir = kubectl().parent().unwrap().to_path_buf();
+    let path = format!(
+        "{}:{}",
+        kubectl_dir.display(),
+        std::env::var("PATH").unwrap()
+    );
+    let mut command = Command::new(env!("CARGO_BIN_EXE_clawboot"));
+    command
+        .env("PATH", path)
+        .env("KUBECONFIG", kubeconfig(dir, api))
+        .env("HOME", dir)
+        .env("XDG_STATE_HOME", dir.join("state"))
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .stdin(std::process::Stdio::null());
+    command
+}
+
 fn kubeconfig(dir: &Path, api: &Server) -> std::path::PathBuf {
     let file = dir.join("kubeconfig");
     std::fs::write(
@@ -52,8 +74,7 @@ fn preflight_lines(dir: &Path, api: &Server) -> Vec<String> {
 
 /// `clawboot status --output json` against the API; the lines of one wave.
 fn wave_lines(dir: &Path, api: &Server, wave: &str) -> Vec<String> {
-    let kubectl_dir = kubectl().parent().unwrap().to_path_buf();
-    let output = Command::new(env!("CARGO_BIN_EXE_clawboot"))
+    let output = clawboot_at(dir, api)
         .args([
             "status",
             "--output",
@@ -61,20 +82,6 @@ fn wave_lines(dir: &Path, api: &Server, wave: &str) -> Vec<String> {
             "--endpoint-url",
             &shared_moto().url(),
         ])
-        .env(
-            "PATH",
-            format!(
-                "{}:{}",
-                kubectl_dir.display(),
-                std::env::var("PATH").unwrap()
-            ),
-        )
-        .env("KUBECONFIG", kubeconfig(dir, api))
-        .env("HOME", dir)
-        .env("XDG_STATE_HOME", dir.join("state"))
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
         .current_dir(dir)
         .output()
         .unwrap();
@@ -201,27 +208,12 @@ fn a_failed_follow_up_keeps_its_cause_apart_from_the_commands() {
     let answers = dir.path().join("answers.yaml");
     std::fs::write(&answers, format!("aws:\n  ssm_prefix: {prefix}\n")).unwrap();
     let api = emulator(dir.path(), &cluster_objects(), &["externalsecrets"]);
-    let kubectl_dir = kubectl().parent().unwrap().to_path_buf();
     let secrets = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_clawboot"))
+        clawboot_at(dir.path(), &api)
             .arg("--profile")
             .arg(&answers)
             .args(["secrets", "--endpoint-url", &shared_moto().url()])
             .args(args)
-            .env(
-                "PATH",
-                format!(
-                    "{}:{}",
-                    kubectl_dir.display(),
-                    std::env::var("PATH").unwrap()
-                ),
-            )
-            .env("KUBECONFIG", kubeconfig(dir.path(), &api))
-            .env("HOME", dir.path())
-            .env("XDG_STATE_HOME", dir.path().join("state"))
-            .env("AWS_ACCESS_KEY_ID", "test")
-            .env("AWS_SECRET_ACCESS_KEY", "test")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
             .env(
                 "CLAWBOOT_DISCORD_BOT_TOKEN",
                 "MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.abcdefghijklmnopqrstuvwxyz0123456789AB",
@@ -238,7 +230,6 @@ fn a_failed_follow_up_keeps_its_cause_apart_from_the_commands() {
                 "CLAWBOOT_ANTHROPIC_API_KEY",
                 "sk-ant-api03-abcdefghijklmnopqrstuvwxyz",
             )
-            .stdin(std::process::Stdio::null())
             .output()
             .unwrap()
     };
@@ -395,8 +386,7 @@ fn the_argo_cd_application_is_offered_whenever_it_is_missing() {
     let ops = dir.path().join("ops");
     std::fs::create_dir_all(&ops).unwrap();
     let setup = |api: &Server| -> Vec<String> {
-        let kubectl_dir = kubectl().parent().unwrap().to_path_buf();
-        let output = Command::new(env!("CARGO_BIN_EXE_clawboot"))
+        let output = clawboot_at(dir.path(), api)
             .args([
                 "setup",
                 "--non-interactive",
@@ -405,22 +395,7 @@ fn the_argo_cd_application_is_offered_whenever_it_is_missing() {
                 "--endpoint-url",
                 &shared_moto().url(),
             ])
-            .env(
-                "PATH",
-                format!(
-                    "{}:{}",
-                    kubectl_dir.display(),
-                    std::env::var("PATH").unwrap()
-                ),
-            )
-            .env("KUBECONFIG", kubeconfig(dir.path(), api))
-            .env("HOME", dir.path())
-            .env("XDG_STATE_HOME", dir.path().join("state"))
-            .env("AWS_ACCESS_KEY_ID", "test")
-            .env("AWS_SECRET_ACCESS_KEY", "test")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
             .current_dir(&ops)
-            .stdin(std::process::Stdio::null())
             .output()
             .unwrap();
         let report: Value = serde_json::from_slice(&output.stdout)
