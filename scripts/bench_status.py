@@ -19,16 +19,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 VENV = ROOT / ".peers/venv/bin"
 BINARY = ROOT / "target/release/clawboot"
 
-SEED = [
-    {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "openclaw"}},
-    {"apiVersion": "external-secrets.io/v1", "kind": "ClusterSecretStore",
-     "metadata": {"name": "parameterstore"},
-     "status": {"conditions": [{"type": "Ready", "status": "True"}]}},
-    {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "node-1"},
-     "spec": {"podCIDRs": ["10.42.0.0/24"]}},
-    {"apiVersion": "networking.k8s.io/v1", "kind": "ServiceCIDR",
-     "metadata": {"name": "kubernetes"}, "spec": {"cidrs": ["10.43.0.0/16"]}},
-]
+SEED = ROOT / "tests/fixtures/cluster/objects.json"  # the cluster the tests seed
 
 
 def start(args, work):
@@ -78,12 +69,11 @@ def main():
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
     with tempfile.TemporaryDirectory() as tmp:
         work = pathlib.Path(tmp)
-        (work / "seed.json").write_text(json.dumps(SEED))
         moto, moto_port = start([str(ROOT / "scripts/test_servers.py"), "moto"], work)
         bin_dir = counting_kubectl(work)
         results = {}
         for name, extra in [("answering", []), ("never answering", ["--hang", "*"])]:
-            api, api_port = start([str(ROOT / "scripts/kube_emulator.py"), "seed.json", *extra], work)
+            api, api_port = start([str(ROOT / "scripts/kube_emulator.py"), str(SEED), *extra], work)
             samples = [run_status(work, api_port, moto_port, bin_dir) for _ in range(runs)]
             results[name] = (statistics.median(s[0] for s in samples), samples[0][1])
             if name == "answering":

@@ -100,17 +100,11 @@ fn wave_lines(dir: &Path, api: &Server, wave: &str) -> Vec<String> {
         .collect()
 }
 
+/// A cluster with OpenClaw's namespace, a Ready ClusterSecretStore, a node and the service
+/// CIDRs (`tests/fixtures/cluster/objects.json`, which `scripts/bench_status.py` seeds too).
 fn cluster_objects() -> Value {
-    json!([
-        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "openclaw"}},
-        {"apiVersion": "external-secrets.io/v1", "kind": "ClusterSecretStore",
-         "metadata": {"name": "parameterstore"},
-         "status": {"conditions": [{"type": "Ready", "status": "True"}]}},
-        {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "node-1"},
-         "spec": {"podCIDRs": ["10.42.0.0/24"]}},
-        {"apiVersion": "networking.k8s.io/v1", "kind": "ServiceCIDR",
-         "metadata": {"name": "kubernetes"}, "spec": {"cidrs": ["10.43.0.0/16"]}},
-    ])
+    let text = std::fs::read_to_string(repo().join("tests/fixtures/cluster/objects.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
 }
 
 /// Preflight reads the API server, the ClusterSecretStore and the CIDRs from a real API.
@@ -214,22 +208,7 @@ fn a_failed_follow_up_keeps_its_cause_apart_from_the_commands() {
             .arg(&answers)
             .args(["secrets", "--endpoint-url", &shared_moto().url()])
             .args(args)
-            .env(
-                "CLAWBOOT_DISCORD_BOT_TOKEN",
-                "MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.abcdefghijklmnopqrstuvwxyz0123456789AB",
-            )
-            .env(
-                "CLAWBOOT_GITHUB_TOKEN",
-                "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz01234",
-            )
-            .env(
-                "CLAWBOOT_OPENAI_API_KEY",
-                "sk-proj-abcdefghijklmnopqrstuvwxyz012345",
-            )
-            .env(
-                "CLAWBOOT_ANTHROPIC_API_KEY",
-                "sk-ant-api03-abcdefghijklmnopqrstuvwxyz",
-            )
+            .envs(ASKED.map(|(name, value)| (format!("CLAWBOOT_{name}"), value)))
             .output()
             .unwrap()
     };

@@ -235,21 +235,6 @@ fn batch_login(args: &[String], issuer: &Server) -> std::process::Output {
 fn seed_asks_each_value_and_replacing_needs_consent() {
     let prefix = format!("/engine-{}/openclaw", std::process::id());
     let profile = Profile::from_answers(&format!("aws:\n  ssm_prefix: {prefix}\n")).unwrap();
-    let values = [
-        (
-            "DISCORD_BOT_TOKEN",
-            "MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.abcdefghijklmnopqrstuvwxyz0123456789AB",
-        ),
-        (
-            "GITHUB_TOKEN",
-            "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz01234",
-        ),
-        ("OPENAI_API_KEY", "sk-proj-abcdefghijklmnopqrstuvwxyz012345"),
-        (
-            "ANTHROPIC_API_KEY",
-            "sk-ant-api03-abcdefghijklmnopqrstuvwxyz",
-        ),
-    ];
     let run = |task: Task, replace: Answer| {
         let mut replace = Some(replace);
         run_scripted(
@@ -264,7 +249,7 @@ fn seed_asks_each_value_and_replacing_needs_consent() {
             Some(shared_moto()),
             task,
             |question| match question {
-                Question::Secret { name, .. } => values
+                Question::Secret { name, .. } => ASKED
                     .iter()
                     .find(|(n, _)| n == name)
                     .map_or(Answer::Skip, |(_, v)| {
@@ -291,7 +276,7 @@ fn seed_asks_each_value_and_replacing_needs_consent() {
             _ => None,
         })
         .collect();
-    assert_eq!(asked, values.map(|(n, _)| n.to_string()));
+    assert_eq!(asked, ASKED.map(|(n, _)| n.to_string()));
     let written = |seen: &Seen| -> Vec<String> {
         seen.data
             .iter()
@@ -347,22 +332,6 @@ fn secrets_task(profile: &Profile, task: Task, values: &[(&str, &str)], cluster:
     )
 }
 
-const VALUES: [(&str, &str); 4] = [
-    (
-        "DISCORD_BOT_TOKEN",
-        "MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.abcdefghijklmnopqrstuvwxyz0123456789AB",
-    ),
-    (
-        "GITHUB_TOKEN",
-        "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz01234",
-    ),
-    ("OPENAI_API_KEY", "sk-proj-abcdefghijklmnopqrstuvwxyz012345"),
-    (
-        "ANTHROPIC_API_KEY",
-        "sk-ant-api03-abcdefghijklmnopqrstuvwxyz",
-    ),
-];
-
 /// Status, rotate, history and rollback as tasks: what each hands the face as data, and the
 /// cluster follow-up said (not run) without the cluster.
 #[test]
@@ -386,7 +355,7 @@ fn secret_tasks_status_rotate_history_rollback() {
     assert!(states(&empty).iter().all(|(_, state)| state == "missing"));
     assert!(empty.questions.is_empty(), "status asks nothing");
 
-    secrets_task(&profile, Task::Seed { overwrite: false }, &VALUES, false);
+    secrets_task(&profile, Task::Seed { overwrite: false }, &ASKED, false);
     let seeded = secrets_task(&profile, Task::SecretsStatus, &[], false);
     let set: Vec<String> = states(&seeded)
         .into_iter()

@@ -14,23 +14,6 @@ fn moto_url() -> String {
 
 const REGION: &str = "ap-northeast-1";
 
-/// Values of the right shape for the asked parameters of the default profile.
-const ASKED: [(&str, &str); 4] = [
-    (
-        "DISCORD_BOT_TOKEN",
-        "MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.abcdefghijklmnopqrstuvwxyz0123456789AB",
-    ),
-    (
-        "GITHUB_TOKEN",
-        "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz01234",
-    ),
-    ("OPENAI_API_KEY", "sk-proj-abcdefghijklmnopqrstuvwxyz012345"),
-    (
-        "ANTHROPIC_API_KEY",
-        "sk-ant-api03-abcdefghijklmnopqrstuvwxyz",
-    ),
-];
-
 /// An isolated operator: own HOME, own SSM prefix, only the environment given here.
 struct Operator {
     home: tempfile::TempDir,

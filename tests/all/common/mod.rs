@@ -129,3 +129,20 @@ pub fn follow(url: &str) -> String {
         .trim()
         .to_string()
 }
+
+/// Values of the right shape for the asked parameters of the default profile.
+pub const ASKED: [(&str, &str); 4] = [
+    (
+        "DISCORD_BOT_TOKEN",
+        "MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.abcdefghijklmnopqrstuvwxyz0123456789AB",
+    ),
+    (
+        "GITHUB_TOKEN",
+        "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz01234",
+    ),
+    ("OPENAI_API_KEY", "sk-proj-abcdefghijklmnopqrstuvwxyz012345"),
+    (
+        "ANTHROPIC_API_KEY",
+        "sk-ant-api03-abcdefghijklmnopqrstuvwxyz",
+    ),
+];
