@@ -4,6 +4,10 @@
 use std::process::Stdio;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -99,6 +103,137 @@ impl Kubectl {
         self.command(&argv)
     }
 
+    /// `kubectl get ARGS… -o json`, read into the fields the caller needs.
+    pub async fn get_json<T: DeserializeOwned>(&self, args: &[&str]) -> Result<T, KubectlError> {
+        let mut argv = vec!["get"];
+        argv.extend_from_slice(args);
+        argv.extend(["-o", "json"]);
+        let listing = self.run(&argv).await?;
+        serde_json::from_str(&listing).map_err(|e| KubectlError {
+            failure: Failure::Other,
+            command: self.display(&argv),
+            message: format!("kubectl's answer could not be read: {e}"),
+        })
+    }
+
+    /// `kubectl annotate RESOURCE KEY=VALUE --overwrite`.
+    pub async fn annotate(&self, resource: &str, annotation: &str) -> Result<(), KubectlError> {
+        self.run(&["annotate", resource, annotation, "--overwrite"])
+            .await
+            .map(drop)
+    }
+
+    /// `kubectl rollout restart deployment/NAME`.
+    pub async fn rollout_restart(&self, deployment: &str) -> Result<(), KubectlError> {
+        self.run(&["rollout", "restart", &format!("deployment/{deployment}")])
+            .await
+            .map(drop)
+    }
+
+    /// `kubectl rollout status deployment/NAME --timeout=…`: waits until the rollout finished,
+    /// telling `progress(done, total)` as kubectl reports each step.
+    pub async fn rollout_status(
+        &self,
+        deployment: &str,
+        limit: Duration,
+        mut progress: impl FnMut(u64, u64),
+    ) -> Result<(), KubectlError> {
+        let timeout = format!("--timeout={}s", limit.as_secs());
+        let resource = format!("deployment/{deployment}");
+        let args = ["rollout", "status", resource.as_str(), timeout.as_str()];
+        let shown = self.display(&args);
+        let mut command = self.command(&args);
+        command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        let mut child = command.spawn().map_err(|_| not_installed(&shown))?;
+        let mut lines = BufReader::new(child.stdout.take().expect("piped")).lines();
+        let watching = async {
+            while let Ok(Some(line)) = lines.next_line().await {
+                if let Some((done, total)) = rollout_progress(&line) {
+                    progress(done, total);
+                }
+            }
+            child.wait_with_output().await
+        };
+        let output = tokio::time::timeout(limit + PROCESS_SLACK, watching)
+            .await
+            .map_err(|_| timed_out(&shown, limit))?
+            .map_err(|_| not_installed(&shown))?;
+        finished(output, shown).map(drop)
+    }
+
+    /// `kubectl exec POD -c CONTAINER -- ARGV…` with its output; only `Failure::Remote` says
+    /// the command itself ran and failed. Bounded by `limit`: the process is killed after it.
+    pub async fn exec(
+        &self,
+        pod: &str,
+        container: &str,
+        argv: &[&str],
+        limit: Duration,
+    ) -> Result<String, KubectlError> {
+        let mut args = vec!["exec", pod, "-c", container, "--"];
+        args.extend_from_slice(argv);
+        self.bounded(self.command(&args), self.display(&args), None, limit)
+            .await
+    }
+
+    /// `exec_sh` run to its end with `stdin` (or none), bounded by `limit`; its stdout.
+    pub async fn exec_script(
+        &self,
+        pod: &str,
+        container: &str,
+        script: (&str, &[&str]),
+        stdin: Option<&[u8]>,
+        limit: Duration,
+    ) -> Result<String, KubectlError> {
+        let (text, args) = script;
+        let command = self.exec_sh(pod, container, text, args);
+        let mut shown = vec![
+            "exec", "-i", pod, "-c", container, "--", "sh", "-c", text, "sh",
+        ];
+        shown.extend_from_slice(args);
+        self.bounded(command, self.display(&shown), stdin, limit)
+            .await
+    }
+
+    /// Run a kubectl process to its end within `limit` (killed after it), feeding `stdin`.
+    async fn bounded(
+        &self,
+        mut command: tokio::process::Command,
+        shown: String,
+        stdin: Option<&[u8]>,
+        limit: Duration,
+    ) -> Result<String, KubectlError> {
+        command
+            .stdin(if stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        let mut child = command.spawn().map_err(|_| not_installed(&shown))?;
+        let running = async {
+            if let (Some(data), Some(mut pipe)) = (stdin, child.stdin.take()) {
+                pipe.write_all(data).await?;
+            }
+            child.wait_with_output().await
+        };
+        let output = tokio::time::timeout(limit, running)
+            .await
+            .map_err(|_| timed_out(&shown, limit))?
+            .map_err(|e| KubectlError {
+                failure: Failure::Other,
+                command: shown.clone(),
+                message: e.to_string(),
+            })?;
+        finished(output, shown)
+    }
+
     /// Run kubectl and return its stdout; a failure says what kind it is, with the command and
     /// kubectl's own words.
     /// An API call without a timeout of its own gets one; after a call timed out, the API is
@@ -128,20 +263,63 @@ impl Kubectl {
     async fn run_now(&self, args: &[&str], command_line: String) -> Result<String, KubectlError> {
         let mut command = self.command(args);
         command.stdin(Stdio::null());
-        let output = command.output().await.map_err(|_| KubectlError {
-            failure: Failure::NotInstalled,
-            command: command_line.clone(),
-            message: "cannot run kubectl: install it and make sure it is on PATH".into(),
-        })?;
-        if !output.status.success() {
-            let message = String::from_utf8_lossy(&output.stderr).trim().to_string();
-            return Err(KubectlError {
-                failure: Failure::of(&message),
-                command: command_line,
-                message,
-            });
-        }
-        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+        let output = command
+            .output()
+            .await
+            .map_err(|_| not_installed(&command_line))?;
+        finished(output, command_line)
+    }
+}
+
+/// A process bound is the API bound plus this, for kubectl's own start and teardown.
+const PROCESS_SLACK: Duration = Duration::from_secs(10);
+
+/// kubectl's stdout, or what kind of failure its stderr tells.
+fn finished(output: std::process::Output, command: String) -> Result<String, KubectlError> {
+    if output.status.success() {
+        return Ok(String::from_utf8_lossy(&output.stdout).into_owned());
+    }
+    let message = String::from_utf8_lossy(&output.stderr).trim().to_string();
+    Err(KubectlError {
+        failure: Failure::of(&message),
+        command,
+        message,
+    })
+}
+
+fn not_installed(command: &str) -> KubectlError {
+    KubectlError {
+        failure: Failure::NotInstalled,
+        command: command.to_string(),
+        message: "cannot run kubectl: install it and make sure it is on PATH".into(),
+    }
+}
+
+fn timed_out(command: &str, limit: Duration) -> KubectlError {
+    KubectlError {
+        failure: Failure::TimedOut,
+        command: command.to_string(),
+        message: format!("no answer within {} s: stopped", limit.as_secs()),
+    }
+}
+
+/// A gauge from `rollout status`'s lines: new replicas updated count for the first half,
+/// updated replicas available for the second (`total` is twice the replicas).
+fn rollout_progress(line: &str) -> Option<(u64, u64)> {
+    let numbers = |text: &str, between: &str| -> Option<(u64, u64)> {
+        let (head, tail) = text.split_once(between)?;
+        let done = head.rsplit(' ').next()?.parse().ok()?;
+        let total = tail.split(' ').next()?.parse().ok()?;
+        Some((done, total))
+    };
+    if line.contains("new replicas have been updated") {
+        let (done, total) = numbers(line, " out of ")?;
+        Some((done, 2 * total))
+    } else if line.contains("updated replicas are available") {
+        let (done, total) = numbers(line, " of ")?;
+        Some((total + done, 2 * total))
+    } else {
+        None
     }
 }
 
@@ -210,7 +388,7 @@ fn shell_word(arg: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{shell_word, Failure};
+    use super::{rollout_progress, shell_word, Failure};
 
     #[test]
     fn commands_are_shown_as_a_shell_would_take_them() {
@@ -232,5 +410,17 @@ mod tests {
         assert_eq!(shell_word("jsonpath={.a}"), "'jsonpath={.a}'");
         assert_eq!(shell_word("it's"), "\"it's\"");
         assert_eq!(shell_word("set -eu\nexit 0"), "'set -eu …'");
+    }
+
+    #[test]
+    fn the_rollout_gauge_reads_kubectls_steps() {
+        let waiting = r#"Waiting for deployment "openclaw" rollout to finish: 0 out of 1 new replicas have been updated..."#;
+        assert_eq!(rollout_progress(waiting), Some((0, 2)));
+        let available = r#"Waiting for deployment "openclaw" rollout to finish: 1 of 2 updated replicas are available..."#;
+        assert_eq!(rollout_progress(available), Some((3, 4)));
+        assert_eq!(
+            rollout_progress(r#"deployment "openclaw" successfully rolled out"#),
+            None
+        );
     }
 }

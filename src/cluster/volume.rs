@@ -51,6 +51,9 @@ pub async fn write_local(path: &std::path::Path, text: &SecretString) -> anyhow:
     run_with_stdin(command, text).await
 }
 
+/// How long a write in the pod may take (the lock wait is 10 s of it).
+const IN_POD_LIMIT: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// Run the script in the OpenClaw container through `kubectl exec -i`.
 pub async fn write_in_pod(
     kubectl: &Kubectl,
@@ -59,8 +62,18 @@ pub async fn write_in_pod(
     path: &str,
     text: &SecretString,
 ) -> anyhow::Result<()> {
-    let command = kubectl.exec_sh(pod, container, WRITE_SCRIPT, &[path]);
-    run_with_stdin(command, text).await
+    let content = text.expose_secret().as_bytes();
+    kubectl
+        .exec_script(
+            pod,
+            container,
+            (WRITE_SCRIPT, &[path]),
+            Some(content),
+            IN_POD_LIMIT,
+        )
+        .await
+        .map(drop)
+        .map_err(|e| anyhow::anyhow!("the credentials were not written: {}", e.message))
 }
 
 async fn run_with_stdin(

@@ -7,6 +7,12 @@ macro_rules! openclaw_script {
         concat!(
             "set -eu\n",
             "oc() { if command -v openclaw >/dev/null 2>&1; then openclaw \"$@\"; else node /app/openclaw.mjs \"$@\"; fi; }\n",
+            // $scratch: a config with only the agent list of STATE/openclaw.json (or nothing).
+            "with_scratch_config() {\n",
+            "  scratch=$(mktemp \"${TMPDIR:-/tmp}/clawboot-config.XXXXXX\")\n",
+            "  trap 'rm -f \"$scratch\"' EXIT\n",
+            "  node -e 'const fs=require(\"fs\");let c={};try{c=JSON.parse(fs.readFileSync(process.argv[1],\"utf8\"))}catch{};fs.writeFileSync(process.argv[2],JSON.stringify(c.agents&&c.agents.list?{agents:{list:c.agents.list}}:{}))' \"$1/openclaw.json\" \"$scratch\"\n",
+            "}\n",
             $body
         )
     };

@@ -20,24 +20,29 @@ pub const POD_STATE_DIR: &str = "/home/node/.openclaw";
 pub const CONTAINER: &str = "openclaw";
 /// Selects the OpenClaw pod.
 pub const POD_SELECTOR: &str = "app.kubernetes.io/name=openclaw";
+/// How long a read in the pod may take.
+const IN_POD_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
+/// How long OpenClaw's own commands may take in the pod (node starts, SQLite migrates).
+const OPENCLAW_LIMIT: std::time::Duration = std::time::Duration::from_secs(180);
 /// A sign-in that expires sooner than this is reported as expiring.
 const EXPIRING_MS: i64 = 24 * 3600 * 1000;
 
 /// Imports the JSON file into OpenClaw's SQLite store (≥ 2026.7) with `openclaw doctor --fix`,
-/// pointed at a scratch copy of the config so the GitOps-owned openclaw.json is not touched.
+/// then lists what OpenClaw sees. Both run on a scratch config holding only the config's
+/// `agents.list` (where each agent keeps its auth store): the GitOps-owned openclaw.json is not
+/// touched, and neither the secret references nor the models are resolved, so nothing waits
+/// for a gateway that may be down (often the reason to sign in again) or for the network.
 const IMPORT_SCRIPT: &str = openclaw_script!(
-    r#"state="$1"
-scratch=$(mktemp "${TMPDIR:-/tmp}/clawboot-config.XXXXXX")
-trap 'rm -f "$scratch"' EXIT
-if [ -f "$state/openclaw.json" ]; then cp "$state/openclaw.json" "$scratch"; else echo '{}' > "$scratch"; fi
-OPENCLAW_STATE_DIR="$state" OPENCLAW_CONFIG_PATH="$scratch" oc doctor --fix --non-interactive --yes >/dev/null
-OPENCLAW_STATE_DIR="$state" OPENCLAW_CONFIG_PATH="$scratch" oc models auth list --provider "$2" --json
+    r#"with_scratch_config "$1"
+OPENCLAW_STATE_DIR="$1" OPENCLAW_CONFIG_PATH="$scratch" oc doctor --fix --non-interactive --yes >/dev/null
+OPENCLAW_STATE_DIR="$1" OPENCLAW_CONFIG_PATH="$scratch" oc models auth list --provider "$2" --json
 "#
 );
 
 /// Lists the Codex profiles with OpenClaw itself (for releases that keep them in SQLite).
 const LIST_SCRIPT: &str = openclaw_script!(
-    r#"OPENCLAW_STATE_DIR="$1" oc models auth list --provider "$2" --json
+    r#"with_scratch_config "$1"
+OPENCLAW_STATE_DIR="$1" OPENCLAW_CONFIG_PATH="$scratch" oc models auth list --provider "$2" --json
 "#
 );
 
@@ -178,17 +183,13 @@ impl CredentialStore {
             },
             Place::Pod { kubectl, pod } => {
                 let path = format!("{POD_STATE_DIR}/{AUTH_PROFILES}");
-                let output = kubectl
-                    .exec_sh(pod, CONTAINER, "cat \"$1\" 2>/dev/null || true", &[&path])
-                    .stdin(std::process::Stdio::null())
-                    .output()
-                    .await?;
-                anyhow::ensure!(
-                    output.status.success(),
-                    "cannot read {path} in pod {pod}: {}",
-                    String::from_utf8_lossy(&output.stderr).trim()
-                );
-                let text = String::from_utf8(output.stdout)?;
+                let script = ("cat \"$1\" 2>/dev/null || true", &[path.as_str()][..]);
+                let text = kubectl
+                    .exec_script(pod, CONTAINER, script, None, IN_POD_LIMIT)
+                    .await
+                    .map_err(|e| {
+                        anyhow::anyhow!("cannot read {path} in pod {pod}: {}", e.message)
+                    })?;
                 Ok((!text.trim().is_empty()).then(|| SecretString::from(text)))
             }
         }
@@ -223,32 +224,40 @@ impl CredentialStore {
     /// Run one of the OpenClaw scripts where the state lives; returns its stdout.
     async fn run_script(&self, script: &str) -> anyhow::Result<String> {
         let provider = credentials::provider(self.release);
-        let mut command = match &self.place {
+        let failed = |stderr: &str| {
+            anyhow::anyhow!(
+                "openclaw failed while importing the sign-in: {}",
+                stderr
+                    .lines()
+                    .rfind(|l| !l.starts_with("command terminated with exit code"))
+                    .unwrap_or("")
+                    .trim()
+            )
+        };
+        match &self.place {
             Place::Local(dir) => {
-                let mut command = tokio::process::Command::new("sh");
-                command
+                let output = tokio::process::Command::new("sh")
                     .arg("-c")
                     .arg(script)
                     .arg("sh")
                     .arg(dir)
-                    .arg(provider);
-                command
+                    .arg(provider)
+                    .stdin(std::process::Stdio::null())
+                    .output()
+                    .await?;
+                if !output.status.success() {
+                    return Err(failed(&String::from_utf8_lossy(&output.stderr)));
+                }
+                Ok(String::from_utf8_lossy(&output.stdout).into_owned())
             }
             Place::Pod { kubectl, pod } => {
-                kubectl.exec_sh(pod, CONTAINER, script, &[POD_STATE_DIR, provider])
+                let args = [POD_STATE_DIR, provider];
+                kubectl
+                    .exec_script(pod, CONTAINER, (script, &args), None, OPENCLAW_LIMIT)
+                    .await
+                    .map_err(|e| failed(&e.message))
             }
-        };
-        let output = command.stdin(std::process::Stdio::null()).output().await?;
-        anyhow::ensure!(
-            output.status.success(),
-            "openclaw failed while importing the sign-in: {}",
-            String::from_utf8_lossy(&output.stderr)
-                .lines()
-                .last()
-                .unwrap_or("")
-                .trim()
-        );
-        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+        }
     }
 }
 
