@@ -379,34 +379,62 @@ impl ClusterFollowUp {
             .collect()
     }
 
+    /// Restart each deployment, then wait for each rollout.
     fn restarts(&self) -> Vec<Vec<String>> {
-        self.deployments
-            .iter()
-            .map(|d| {
-                vec![
-                    "rollout".to_string(),
-                    "restart".to_string(),
-                    format!("deployment/{d}"),
-                ]
-            })
-            .collect()
+        let rollout = |verb: &str, d: &str| {
+            let mut command = vec![
+                "rollout".to_string(),
+                verb.to_string(),
+                format!("deployment/{d}"),
+            ];
+            if verb == "status" {
+                command.push(format!("--timeout={}s", ROLLOUT_LIMIT.as_secs()));
+            }
+            command
+        };
+        let restarts = self.deployments.iter().map(|d| rollout("restart", d));
+        let waits = self.deployments.iter().map(|d| rollout("status", d));
+        restarts.chain(waits).collect()
     }
 
     /// Run the commands. The pods restart only after external-secrets has fetched the new
-    /// values (its refresh time moved past the annotation), or they would start with the old ones.
-    pub async fn run(&self, kubectl: &Kubectl, stamp: &str) -> anyhow::Result<()> {
+    /// values (its refresh time moved past the annotation), or they would start with the old
+    /// ones; then wait for each rollout, telling `progress(deployment, done, total)`.
+    pub async fn run(
+        &self,
+        kubectl: &Kubectl,
+        stamp: &str,
+        mut progress: impl FnMut(&str, u64, u64),
+    ) -> anyhow::Result<()> {
         let mut before = Vec::new();
         for es in &self.external_secrets {
             before.push(refresh_time(kubectl, es).await?);
         }
-        for command in self.annotations(stamp) {
-            kubectl.run(&as_args(&command)).await?;
+        for es in &self.external_secrets {
+            let resource = format!("externalsecret/{es}");
+            kubectl
+                .annotate(&resource, &format!("force-sync={stamp}"))
+                .await?;
         }
         for (es, before) in self.external_secrets.iter().zip(&before) {
             wait_for_refresh(kubectl, es, before).await?;
         }
-        for command in self.restarts() {
-            kubectl.run(&as_args(&command)).await?;
+        for deployment in &self.deployments {
+            kubectl.rollout_restart(deployment).await?;
+        }
+        for deployment in &self.deployments {
+            kubectl
+                .rollout_status(deployment, ROLLOUT_LIMIT, |done, total| {
+                    progress(deployment, done, total)
+                })
+                .await
+                .map_err(|e| {
+                    anyhow::anyhow!(
+                        "deployment/{deployment} did not finish its rollout: {}\nsee `{}`",
+                        e.message,
+                        kubectl.display(&["describe", &format!("deployment/{deployment}")])
+                    )
+                })?;
         }
         Ok(())
     }
@@ -416,25 +444,38 @@ fn as_args(command: &[String]) -> Vec<&str> {
     command.iter().map(String::as_str).collect()
 }
 
+/// How long a restarted deployment may take to be ready again (image pulls included).
+pub const ROLLOUT_LIMIT: std::time::Duration = std::time::Duration::from_secs(300);
 /// How often, and how many times, to look whether an ExternalSecret has refreshed.
 const REFRESH_POLL: std::time::Duration = std::time::Duration::from_secs(2);
 const REFRESH_POLLS: u32 = 60;
 
-async fn refresh_time(kubectl: &Kubectl, es: &str) -> anyhow::Result<String> {
-    kubectl
-        .run(&[
-            "get",
-            &format!("externalsecret/{es}"),
-            "-o",
-            "jsonpath={.status.refreshTime}",
-        ])
-        .await
-        .map_err(Into::into)
+#[derive(serde::Deserialize)]
+struct ExternalSecret {
+    #[serde(default)]
+    status: RefreshStatus,
 }
 
-async fn wait_for_refresh(kubectl: &Kubectl, es: &str, before: &str) -> anyhow::Result<()> {
+#[derive(Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RefreshStatus {
+    #[serde(default)]
+    refresh_time: Option<String>,
+}
+
+async fn refresh_time(kubectl: &Kubectl, es: &str) -> anyhow::Result<Option<String>> {
+    let resource = format!("externalsecret/{es}");
+    let es: ExternalSecret = kubectl.get_json(&[&resource]).await?;
+    Ok(es.status.refresh_time)
+}
+
+async fn wait_for_refresh(
+    kubectl: &Kubectl,
+    es: &str,
+    before: &Option<String>,
+) -> anyhow::Result<()> {
     for _ in 0..REFRESH_POLLS {
-        if refresh_time(kubectl, es).await? != before {
+        if refresh_time(kubectl, es).await? != *before {
             return Ok(());
         }
         tokio::time::sleep(REFRESH_POLL).await;

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use super::data::{SignInRow, SignedIn};
 use super::journal::EntryState;
+use super::verify;
 use super::{
     unreachable, Answer, Consent, Data, Engine, Event, Halt, Mark, Question, Reach, Report, Status,
     Wave,
@@ -15,6 +16,7 @@ use crate::codex::login::{self, Login, Prompt};
 use crate::codex::{token, Issuer};
 use crate::openclaw::credentials;
 use crate::openclaw::store::{format_ms, CredentialStore, Place, SignIn};
+use crate::secrets::ops::ROLLOUT_LIMIT;
 
 /// Where the credentials live for this run: the local state dir, else the running pod.
 async fn credential_store(engine: &Engine) -> Result<CredentialStore, Report> {
@@ -332,6 +334,7 @@ async fn offer_restart(
     report: Report,
 ) -> Result<Report, Halt> {
     let restart = ["rollout", "restart", "deployment/openclaw"];
+    let wait = format!("--timeout={}s", ROLLOUT_LIMIT.as_secs());
     let question = Question::Confirm {
         wave: Wave::Codex,
         consent: Consent::Restart,
@@ -340,8 +343,37 @@ async fn offer_restart(
     };
     Ok(match engine.ask(question).await {
         Answer::Yes => {
-            kubectl.run(&restart).await.map_err(anyhow::Error::from)?;
-            report.line(Mark::Ok, "OpenClaw restarted")
+            kubectl
+                .rollout_restart("openclaw")
+                .await
+                .map_err(anyhow::Error::from)?;
+            let progress = |done, total| {
+                engine.send(Event::Progress {
+                    wave: Wave::Codex,
+                    done,
+                    total,
+                    countdown: false,
+                })
+            };
+            match kubectl
+                .rollout_status("openclaw", ROLLOUT_LIMIT, progress)
+                .await
+            {
+                Ok(()) => {
+                    let accepted = verify::sign_in_accepted(kubectl).await;
+                    let mut report = report.line(Mark::Ok, "OpenClaw restarted (rollout finished)");
+                    report.lines.push(accepted);
+                    report
+                }
+                Err(e) => report.line(
+                    Mark::Warn,
+                    format!(
+                        "OpenClaw was restarted but its rollout did not finish: {}\nsee: {}",
+                        e.message,
+                        kubectl.display(&["rollout", "status", "deployment/openclaw", &wait])
+                    ),
+                ),
+            }
         }
         Answer::Interrupt => return Err(Halt::Interrupted),
         _ => report.line(

@@ -8,6 +8,7 @@ use super::{Engine, Line, Mark, Reach, Report, Status, Wave};
 use crate::cluster::kubectl::{Failure, Kubectl, KubectlError};
 use crate::render::excepted_cidrs;
 use ipnet::IpNet;
+use serde::Deserialize;
 
 /// How long a cluster that does not answer is waited for.
 const CLUSTER_TIMEOUT: &str = "--request-timeout=5s";
@@ -105,20 +106,78 @@ pub async fn probe_cluster(kubectl: &Kubectl) -> Reach {
     ))
 }
 
+/// The fields preflight reads, as `kubectl get -o json` gives them.
+#[derive(Deserialize)]
+struct List<T> {
+    items: Vec<T>,
+}
+
+#[derive(Deserialize)]
+struct Conditioned {
+    #[serde(default)]
+    status: Conditions,
+}
+
+#[derive(Default, Deserialize)]
+struct Conditions {
+    #[serde(default)]
+    conditions: Vec<Condition>,
+}
+
+#[derive(Deserialize)]
+struct Condition {
+    #[serde(rename = "type")]
+    kind: String,
+    status: String,
+}
+
+#[derive(Deserialize)]
+struct Node {
+    #[serde(default)]
+    spec: NodeSpec,
+}
+
+#[derive(Default, Deserialize)]
+struct NodeSpec {
+    #[serde(default, rename = "podCIDRs")]
+    pod_cidrs: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct ServiceCidr {
+    spec: ServiceCidrSpec,
+}
+
+#[derive(Deserialize)]
+struct ServiceCidrSpec {
+    #[serde(default)]
+    cidrs: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct Service {
+    spec: ServiceSpec,
+}
+
+#[derive(Deserialize)]
+struct ServiceSpec {
+    #[serde(default, rename = "clusterIP")]
+    cluster_ip: String,
+}
+
 async fn secret_store(engine: &Engine, kubectl: &Kubectl) -> Line {
     let name = &engine.profile.cluster.secret_store;
-    let ready = kubectl
-        .run(&[
-            "get",
-            &format!("clustersecretstore/{name}"),
-            "-o",
-            "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}",
-            CLUSTER_TIMEOUT,
-        ])
-        .await;
+    let store = format!("clustersecretstore/{name}");
+    let read: Result<Conditioned, _> = kubectl.get_json(&[&store, CLUSTER_TIMEOUT]).await;
+    let ready = read.map(|s| {
+        s.status
+            .conditions
+            .iter()
+            .any(|c| c.kind == "Ready" && c.status == "True")
+    });
     match ready {
-        Ok(s) if s.trim() == "True" => Line::new(Mark::Ok, format!("ClusterSecretStore/{name}: Ready")),
-        Ok(_) => Line::new(
+        Ok(true) => Line::new(Mark::Ok, format!("ClusterSecretStore/{name}: Ready")),
+        Ok(false) => Line::new(
             Mark::Warn,
             format!("ClusterSecretStore/{name} is not Ready: see `kubectl describe clustersecretstore {name}` (IAM access of external-secrets to SSM)"),
         ),
@@ -140,39 +199,28 @@ async fn secret_store(engine: &Engine, kubectl: &Kubectl) -> Line {
 /// NetworkPolicies except from internet egress, or pods could reach cluster services. Each is
 /// its own line: one that cannot be read is said, never left out.
 async fn cidrs(engine: &Engine, kubectl: &Kubectl) -> Vec<Line> {
-    let pods = kubectl
-        .run(&[
-            "get",
-            "nodes",
-            "-o",
-            "jsonpath={.items[*].spec.podCIDRs[*]}",
-            CLUSTER_TIMEOUT,
-        ])
-        .await;
-    let services = match kubectl
-        .run(&[
-            "get",
-            "servicecidrs",
-            "-o",
-            "jsonpath={.items[*].spec.cidrs[*]}",
-            CLUSTER_TIMEOUT,
-        ])
-        .await
-    {
-        Ok(cidrs) if !cidrs.trim().is_empty() => Ok(cidrs),
+    let nodes = kubectl.get_json(&["nodes", CLUSTER_TIMEOUT]).await;
+    let pods = nodes.map(|nodes: List<Node>| {
+        nodes
+            .items
+            .into_iter()
+            .flat_map(|n| n.spec.pod_cidrs)
+            .collect()
+    });
+    let ranges = kubectl.get_json(&["servicecidrs", CLUSTER_TIMEOUT]).await;
+    let services = match ranges.map(|r: List<ServiceCidr>| {
+        r.items
+            .into_iter()
+            .flat_map(|r| r.spec.cidrs)
+            .collect::<Vec<_>>()
+    }) {
+        Ok(cidrs) if !cidrs.is_empty() => Ok(cidrs),
         // Before ServiceCIDR objects: the API service's address stands for its range.
-        _ => {
-            kubectl
-                .in_namespace("default")
-                .run(&[
-                    "get",
-                    "service/kubernetes",
-                    "-o",
-                    "jsonpath={.spec.clusterIP}",
-                    CLUSTER_TIMEOUT,
-                ])
-                .await
-        }
+        _ => kubectl
+            .in_namespace("default")
+            .get_json(&["service/kubernetes", CLUSTER_TIMEOUT])
+            .await
+            .map(|s: Service| vec![s.spec.cluster_ip]),
     };
     vec![
         cidr_line(engine, "pod CIDRs", pods, "list nodes"),
@@ -186,7 +234,12 @@ async fn cidrs(engine: &Engine, kubectl: &Kubectl) -> Vec<Line> {
 }
 
 /// One kind of CIDR: inside the exceptions, outside them, or unknown (and what to do).
-fn cidr_line(engine: &Engine, what: &str, read: Result<String, KubectlError>, rbac: &str) -> Line {
+fn cidr_line(
+    engine: &Engine,
+    what: &str,
+    read: Result<Vec<String>, KubectlError>,
+    rbac: &str,
+) -> Line {
     let read = match read {
         Ok(read) => read,
         Err(e) if e.failure == Failure::Forbidden => {
@@ -194,7 +247,11 @@ fn cidr_line(engine: &Engine, what: &str, read: Result<String, KubectlError>, rb
         }
         Err(e) => return Line::new(Mark::Warn, format!("{what}: could not check: {}", e.message)),
     };
-    let found: Vec<&str> = read.split_whitespace().collect();
+    let found: Vec<&str> = read
+        .iter()
+        .map(String::as_str)
+        .filter(|c| !c.is_empty())
+        .collect();
     if found.is_empty() {
         return Line::new(Mark::Warn, format!("{what}: the cluster does not say (with the AWS VPC CNI pods take VPC addresses); if they lie outside RFC 1918, add them to network_policy.extra_excepted_cidrs and render"));
     }

@@ -517,7 +517,15 @@ async fn tell_cluster(
         return Ok(lines);
     }
     // The cause and each command on lines of their own, so a copied command is only a command.
-    follow_up.run(kubectl, &stamp).await.map_err(|e| {
+    let progress = |_: &str, done, total| {
+        engine.send(Event::Progress {
+            wave: Wave::Secrets,
+            done,
+            total,
+            countdown: false,
+        })
+    };
+    follow_up.run(kubectl, &stamp, progress).await.map_err(|e| {
         anyhow::anyhow!(
             "the new values are in SSM, but the cluster did not pick them up:\n  {e:#}\nto pick them up, run by hand:\n  {}",
             commands.join("\n  ")
@@ -526,7 +534,7 @@ async fn tell_cluster(
     Ok(vec![(
         Mark::Ok,
         format!(
-            "external-secrets fetched the new values; restarted {}",
+            "external-secrets fetched the new values; restarted {} (rollout finished)",
             follow_up.deployments.join(", ")
         ),
     )])

@@ -18,14 +18,7 @@ pub async fn observe(engine: &Engine) -> Report {
     }
     let kubectl = engine.kubectl();
     let mut lines = vec![
-        conditions(
-            kubectl,
-            "externalsecrets",
-            "Ready",
-            "reason",
-            "SecretSynced",
-        )
-        .await,
+        external_secrets_synced(kubectl).await,
         deployments_ready(kubectl).await,
     ];
     match openclaw_pod(kubectl).await {
@@ -68,12 +61,26 @@ struct InPod<'a> {
     pod: String,
 }
 
+/// How long one check inside the pod may take (the network probes wait 8 s of it).
+const IN_POD_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
+
 impl InPod<'_> {
-    /// `kubectl exec POD -c openclaw -- ARGS…`, bounded by kubectl's request timeout.
+    /// `kubectl exec POD -c openclaw -- ARGS…`, stopped after `IN_POD_LIMIT`.
     async fn exec(&self, args: &[&str]) -> Result<String, KubectlError> {
-        let mut argv = vec!["exec", TIMEOUT, &self.pod, "-c", CONTAINER, "--"];
-        argv.extend_from_slice(args);
-        self.kubectl.run(&argv).await
+        self.kubectl
+            .exec(&self.pod, CONTAINER, args, IN_POD_LIMIT)
+            .await
+    }
+}
+
+/// After a restart: does OpenClaw in the new pod accept the sign-in?
+pub async fn sign_in_accepted(kubectl: &Kubectl) -> Line {
+    match openclaw_pod(kubectl).await {
+        Ok(pod) => models_status(&InPod { kubectl, pod }).await,
+        Err(e) => Line::new(
+            Mark::Warn,
+            format!("openclaw models status --check: could not check: {e:#}"),
+        ),
     }
 }
 
@@ -85,6 +92,26 @@ fn verdict(what: &str, e: &KubectlError, failed: impl FnOnce() -> String) -> Lin
             Mark::Warn,
             format!("{what}: could not check: {}", e.message),
         ),
+    }
+}
+
+/// What a failed check printed, for its line: the first error it names, or else its last
+/// lines; never kubectl's own "command terminated", nor a line that shows a credential (even
+/// masked, OpenClaw prints a few of its characters).
+fn check_output(stderr: &str) -> String {
+    let said: Vec<&str> = stderr
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("command terminated with exit code"))
+        .filter(|l| !l.contains("effective=") && !l.contains("env="))
+        .collect();
+    let error = said
+        .iter()
+        .find(|l| l.contains("Error:") || l.starts_with("error:") || l.contains("Reason:"));
+    match (error, said.len()) {
+        (Some(error), _) => error.to_string(),
+        (None, 0) => "it printed nothing".into(),
+        (None, n) => said[n.saturating_sub(3)..].join(" / "),
     }
 }
 
@@ -163,24 +190,12 @@ impl Deployment {
 
 /// Every deployment serves: at least one replica available, its rollout complete.
 async fn deployments_ready(kubectl: &Kubectl) -> Line {
-    let listing = match kubectl
-        .run(&["get", "deployments", "-o", "json", TIMEOUT])
-        .await
-    {
-        Ok(listing) => listing,
-        Err(e) => {
-            return Line::new(
-                Mark::Warn,
-                format!("deployments: could not check: {}", e.message),
-            )
-        }
-    };
-    let deployments: Deployments = match serde_json::from_str(&listing) {
+    let deployments: Deployments = match kubectl.get_json(&["deployments", TIMEOUT]).await {
         Ok(deployments) => deployments,
         Err(e) => {
             return Line::new(
                 Mark::Warn,
-                format!("deployments: could not read kubectl's list: {e}"),
+                format!("deployments: could not check: {}", e.message),
             )
         }
     };
@@ -212,52 +227,71 @@ async fn deployments_ready(kubectl: &Kubectl) -> Line {
     }
 }
 
-/// Every object of `kind` has the condition `kind_of` with `field` = `want`.
-async fn conditions(
-    kubectl: &Kubectl,
-    kind: &str,
-    condition: &str,
-    field: &str,
-    want: &str,
-) -> Line {
-    let template = format!(
-        "jsonpath={{range .items[*]}}{{.metadata.name}}={{.status.conditions[?(@.type==\"{condition}\")].{field}}}{{\"\\n\"}}{{end}}"
-    );
-    let listing = match kubectl.run(&["get", kind, "-o", &template, TIMEOUT]).await {
-        Ok(listing) => listing,
+#[derive(Deserialize)]
+struct ExternalSecrets {
+    items: Vec<ExternalSecret>,
+}
+
+#[derive(Deserialize)]
+struct ExternalSecret {
+    metadata: DeploymentMeta,
+    #[serde(default)]
+    status: Conditions,
+}
+
+#[derive(Default, Deserialize)]
+struct Conditions {
+    #[serde(default)]
+    conditions: Vec<Condition>,
+}
+
+#[derive(Deserialize)]
+struct Condition {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Every ExternalSecret's Ready condition says SecretSynced.
+async fn external_secrets_synced(kubectl: &Kubectl) -> Line {
+    const KIND: &str = "externalsecrets";
+    let listed: ExternalSecrets = match kubectl.get_json(&[KIND, TIMEOUT]).await {
+        Ok(listed) => listed,
         Err(e) => {
             return Line::new(
                 Mark::Warn,
-                format!("{kind}: could not check: {}", e.message),
+                format!("{KIND}: could not check: {}", e.message),
             )
         }
     };
-    let pairs: Vec<(&str, &str)> = listing.lines().filter_map(|l| l.split_once('=')).collect();
-    let behind: Vec<String> = pairs
+    let behind: Vec<String> = listed
+        .items
         .iter()
-        .filter(|(_, got)| *got != want)
-        .map(|(name, got)| {
-            format!(
-                "{name} ({})",
-                if got.is_empty() { "no status" } else { got }
-            )
+        .filter_map(|es| {
+            let ready = es.status.conditions.iter().find(|c| c.kind == "Ready");
+            match ready.map(|c| c.reason.as_str()) {
+                Some("SecretSynced") => None,
+                Some("") | None => Some(format!("{} (no status)", es.metadata.name)),
+                Some(reason) => Some(format!("{} ({reason})", es.metadata.name)),
+            }
         })
         .collect();
-    match (pairs.is_empty(), behind.is_empty()) {
-        (true, _) => Line::new(
+    match (listed.items.len(), behind.is_empty()) {
+        (0, _) => Line::new(
             Mark::Fail,
             format!(
-                "{kind}: none in namespace {}: has Argo CD synced the manifests?",
+                "{KIND}: none in namespace {}: has Argo CD synced the manifests?",
                 kubectl.namespace
             ),
         ),
-        (false, true) => Line::new(Mark::Ok, format!("{kind}: all {} {want}", pairs.len())),
-        (false, false) => Line::new(
+        (n, true) => Line::new(Mark::Ok, format!("{KIND}: all {n} SecretSynced")),
+        (_, false) => Line::new(
             Mark::Fail,
             format!(
-                "{kind} not {want}: {}; see `kubectl -n {} describe {kind}`",
+                "{KIND} not SecretSynced: {}; see `{}`",
                 behind.join(", "),
-                kubectl.namespace
+                kubectl.display(&["describe", KIND])
             ),
         ),
     }
@@ -269,8 +303,9 @@ async fn node(pod: &InPod<'_>, script: &str) -> Result<String, KubectlError> {
 }
 
 async fn readyz(pod: &InPod<'_>) -> Line {
+    // A refused connection is one line (its cause), not node's stack trace.
     let script = format!(
-        "fetch('http://127.0.0.1:{GATEWAY_PORT}/readyz').then(r=>r.text()).then(t=>console.log(t))"
+        "fetch('http://127.0.0.1:{GATEWAY_PORT}/readyz').then(r=>r.text()).then(t=>console.log(t),e=>{{console.error(String(e.cause||e));process.exit(1)}})"
     );
     match node(pod, &script).await {
         Ok(body) if body.contains("\"ready\":true") => {
@@ -285,7 +320,11 @@ async fn readyz(pod: &InPod<'_>) -> Line {
             ),
         ),
         Err(e) => verdict("OpenClaw /readyz", &e, || {
-            format!("OpenClaw /readyz: {}", e.message)
+            format!(
+                "OpenClaw /readyz: the gateway does not answer ({}): see `{}`",
+                check_output(&e.message),
+                pod.kubectl.display(&["logs", &pod.pod, "-c", CONTAINER])
+            )
         }),
     }
 }
@@ -332,7 +371,7 @@ async fn anthropic_key_absent(pod: &InPod<'_>) -> Line {
 async fn models_status(pod: &InPod<'_>) -> Line {
     let check = [
         "sh", "-c",
-        "if command -v openclaw >/dev/null 2>&1; then openclaw models status --check; else node /app/openclaw.mjs models status --check; fi >/dev/null",
+        "if command -v openclaw >/dev/null 2>&1; then openclaw models status --check; else node /app/openclaw.mjs models status --check; fi >&2",
     ];
     match pod.exec(&check).await {
         Ok(_) => Line::new(
@@ -340,8 +379,10 @@ async fn models_status(pod: &InPod<'_>) -> Line {
             "openclaw models status --check: the sign-in is accepted",
         ),
         Err(e) => verdict("openclaw models status --check", &e, || {
-            "openclaw models status --check fails in the pod: sign in again (`clawboot sign-in`)"
-                .into()
+            format!(
+                "openclaw models status --check fails in the pod ({}): sign in again (`clawboot sign-in`)",
+                check_output(&e.message)
+            )
         }),
     }
 }
@@ -361,7 +402,10 @@ async fn plugins_loaded(engine: &Engine, pod: &InPod<'_>) -> Vec<Line> {
         Ok(out) => plugins::parse_listing(&out),
         Err(e) => {
             return vec![verdict("OpenClaw plugins", &e, || {
-                format!("OpenClaw plugins: {}", e.message)
+                format!(
+                    "OpenClaw plugins: `openclaw plugins list` failed ({})",
+                    check_output(&e.message)
+                )
             })]
         }
     };
@@ -389,7 +433,10 @@ async fn discord_connection(pod: &InPod<'_>) -> Line {
         Ok(out) => judge_discord(&out),
         Err(e) => Line::new(
             Mark::Warn,
-            format!("could not check the Discord connection: {e:#}"),
+            format!(
+                "could not check the Discord connection: `openclaw channels status` failed ({})",
+                check_output(&e.message)
+            ),
         ),
     }
 }
@@ -448,6 +495,21 @@ fn judge_discord(out: &str) -> Line {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_failed_check_shows_its_error_and_no_credential() {
+        let stack = "node:internal/modules/cjs/loader:1210\n  throw err;\n\nError: Cannot find module '/app/openclaw.mjs'\n    at Module._resolveFilename\nNode.js v20\ncommand terminated with exit code 1";
+        assert_eq!(
+            check_output(stack),
+            "Error: Cannot find module '/app/openclaw.mjs'"
+        );
+        let status = "- openai effective=env:sk...AB | env=sk...AB\nMissing auth\ncommand terminated with exit code 1";
+        assert_eq!(check_output(status), "Missing auth");
+        assert_eq!(
+            check_output("command terminated with exit code 2"),
+            "it printed nothing"
+        );
+    }
 
     #[test]
     fn the_discord_connection_is_read_from_the_status_payload() {

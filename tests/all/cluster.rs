@@ -9,25 +9,16 @@ use serde_json::{json, Value};
 use crate::common::ssm::{shared_moto, Server};
 use crate::common::*;
 
-/// The emulator serving `seed`, answering 403 for the `forbid` resources.
-fn emulator(dir: &Path, seed: &Value, forbid: &[&str]) -> Server {
-    emulator_with(dir, seed, forbid, &[])
-}
-
-/// … and never answering for the `hang` resources (`*`: all of them).
-fn emulator_with(dir: &Path, seed: &Value, forbid: &[&str], hang: &[&str]) -> Server {
+/// The emulator serving `seed`, with `scripts/kube_emulator.py`'s flags (`--forbid PLURAL`,
+/// `--hang PLURAL`, `--volume DIR`, `--path DIR`, …).
+fn emulator(dir: &Path, seed: &Value, flags: &[&str]) -> Server {
     let file = dir.join("seed.json");
     std::fs::write(&file, seed.to_string()).unwrap();
     let mut command = Command::new(python());
     command
         .arg(repo().join("scripts/kube_emulator.py"))
-        .arg(&file);
-    for plural in forbid {
-        command.args(["--forbid", plural]);
-    }
-    for plural in hang {
-        command.args(["--hang", plural]);
-    }
+        .arg(&file)
+        .args(flags);
     Server::spawn(command)
 }
 
@@ -142,7 +133,11 @@ fn a_missing_store_and_a_forbidden_one_are_told_apart() {
     );
     drop(api);
 
-    let api = emulator(dir.path(), &cluster_objects(), &["clustersecretstores"]);
+    let api = emulator(
+        dir.path(),
+        &cluster_objects(),
+        &["--forbid", "clustersecretstores"],
+    );
     let lines = preflight_lines(dir.path(), &api);
     let store: Vec<&String> = lines
         .iter()
@@ -182,7 +177,7 @@ fn unknown_pod_cidrs_are_said_not_dropped() {
     );
     drop(api);
 
-    let api = emulator(dir.path(), &cluster_objects(), &["nodes"]);
+    let api = emulator(dir.path(), &cluster_objects(), &["--forbid", "nodes"]);
     let lines = preflight_lines(dir.path(), &api);
     assert!(
         lines
@@ -201,7 +196,11 @@ fn a_failed_follow_up_keeps_its_cause_apart_from_the_commands() {
     let prefix = format!("/cluster-{}/openclaw", std::process::id());
     let answers = dir.path().join("answers.yaml");
     std::fs::write(&answers, format!("aws:\n  ssm_prefix: {prefix}\n")).unwrap();
-    let api = emulator(dir.path(), &cluster_objects(), &["externalsecrets"]);
+    let api = emulator(
+        dir.path(),
+        &cluster_objects(),
+        &["--forbid", "externalsecrets"],
+    );
     let secrets = |args: &[&str]| {
         clawboot_at(dir.path(), &api)
             .arg("--profile")
@@ -289,7 +288,7 @@ fn without_a_ready_pod_the_in_pod_checks_are_skipped_not_failed() {
 #[test]
 fn an_api_that_stops_answering_costs_one_timeout_not_one_per_call() {
     let dir = tempfile::tempdir().unwrap();
-    let api = emulator_with(dir.path(), &cluster_objects(), &[], &["*"]);
+    let api = emulator(dir.path(), &cluster_objects(), &["--hang", "*"]);
     let started = std::time::Instant::now();
     let preflight = wave_lines(dir.path(), &api, "preflight");
     let elapsed = started.elapsed();
@@ -411,7 +410,11 @@ fn the_argo_cd_application_is_offered_whenever_it_is_missing() {
     );
     drop(api);
 
-    let api = emulator(dir.path(), &cluster_objects(), &["applications"]);
+    let api = emulator(
+        dir.path(),
+        &cluster_objects(),
+        &["--forbid", "applications"],
+    );
     let forbidden = setup(&api);
     assert!(
         forbidden.iter().any(|l| l.starts_with(
@@ -419,4 +422,206 @@ fn the_argo_cd_application_is_offered_whenever_it_is_missing() {
         )),
         "{forbidden:#?}"
     );
+}
+
+/// The rendered manifests as objects in OpenClaw's namespace (what Argo CD would apply).
+fn rendered(dir: &Path) -> Vec<Value> {
+    let out = dir.join("render");
+    render_into(&out, None);
+    let mut objects = Vec::new();
+    for file in yaml_files(&gitops_dir(&out)) {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for document in serde_yaml::Deserializer::from_str(&text) {
+            let mut object: Value = serde::Deserialize::deserialize(document).unwrap();
+            if object.is_null() || object["kind"] == "Kustomization" {
+                continue;
+            }
+            if object["metadata"]["namespace"].is_null() && object["kind"] != "Namespace" {
+                object["metadata"]["namespace"] = json!("openclaw");
+            }
+            objects.push(object);
+        }
+    }
+    objects
+}
+
+/// The cluster objects plus the rendered kinds the emulator acts on (Deployments,
+/// ExternalSecrets, ConfigMaps: its controllers then start the pods).
+fn cluster_with_openclaw(rendered: &[Value]) -> Value {
+    let mut objects = cluster_objects();
+    let list = objects.as_array_mut().unwrap();
+    list.extend(
+        rendered
+            .iter()
+            .filter(|o| {
+                ["Deployment", "ExternalSecret", "ConfigMap"].contains(&o["kind"].as_str().unwrap())
+            })
+            .cloned(),
+    );
+    objects
+}
+
+/// Until a ready OpenClaw pod other than `not` is listed; its name. The emulator's controller
+/// starts it, and its init-plugins container installs the plugins from npm on a first start.
+fn ready_openclaw_pod(dir: &Path, api: &Server, not: &str) -> String {
+    for _ in 0..900 {
+        let output = Command::new(kubectl())
+            .env("KUBECONFIG", kubeconfig(dir, api))
+            .args(["-n", "openclaw", "get", "pods", "-l", "app.kubernetes.io/name=openclaw"])
+            .args(["-o", "jsonpath={range .items[?(@.status.containerStatuses[0].ready==true)]}{.metadata.name}{\"\\n\"}{end}"])
+            .output()
+            .unwrap();
+        if let Some(pod) = text(&output.stdout).lines().find(|p| *p != not) {
+            return pod.to_string();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    panic!("no ready OpenClaw pod");
+}
+
+/// The sign-in against the cluster: written into the ready pod's volume by `kubectl exec`,
+/// imported there by the real OpenClaw 2026.9.6, then, after the restart, `openclaw models
+/// status --check` accepts it in the new pod. The volume outlives the pod, as a PVC does.
+#[test]
+fn a_sign_in_lands_in_the_pod_and_the_new_pod_accepts_it() {
+    use crate::codex::{get, issuer, path_with, Login, SQLITE_ERA};
+    let dir = tempfile::tempdir().unwrap();
+    let objects = rendered(dir.path());
+    let volume = dir.path().join("volume");
+    let bin = peer(&format!("oc-{SQLITE_ERA}/node_modules/.bin"));
+    let npm_cache = peer("npm-home/.npm");
+    let api = emulator(
+        dir.path(),
+        &cluster_with_openclaw(&objects),
+        &[
+            "--volume",
+            volume.to_str().unwrap(),
+            "--path",
+            bin.to_str().unwrap(),
+            "--npm-cache",
+            npm_cache.to_str().unwrap(),
+        ],
+    );
+    let first = ready_openclaw_pod(dir.path(), &api, "");
+
+    let issuer = issuer("ok");
+    let mut command = clawboot_at(dir.path(), &api);
+    command.env(
+        "PATH",
+        format!(
+            "{}:{}",
+            kubectl().parent().unwrap().display(),
+            path_with(SQLITE_ERA)
+        ),
+    );
+    let login = Login::spawn(
+        command,
+        &["--paste", "--issuer", &issuer.url(), "--yes"],
+        SQLITE_ERA,
+    );
+    let url = login.line_starting("http://127.0.0.1");
+    let (_, location, _) = get(&url);
+    let (output, stderr) = login.finish(Some(&format!("{}\n", location.unwrap())));
+    let stdout = text(&output.stdout);
+    for said in [
+        "signed in: openai:codex-user@example.com",
+        "OpenClaw restarted (rollout finished)",
+        "openclaw models status --check: the sign-in is accepted",
+        "the codex plugin 2026.9.5 (global) is loaded",
+        // The emulator runs no gateway: the one check that needs it fails, in one line.
+        "OpenClaw /readyz: the gateway does not answer (Error: connect ECONNREFUSED 127.0.0.1:18789)",
+    ] {
+        assert!(stdout.contains(said), "{said}: {stdout}{stderr}");
+    }
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "Verify needs attention: {stdout}"
+    );
+    let second = ready_openclaw_pod(dir.path(), &api, &first);
+    assert_ne!(first, second, "a new pod runs after the restart");
+
+    // What OpenClaw in the new pod lists, as `clawboot codex status` reads it there.
+    let status = clawboot_at(dir.path(), &api)
+        .args(["codex", "status", "--openclaw-version", SQLITE_ERA])
+        .output()
+        .unwrap();
+    assert_eq!(status.status.code(), Some(0), "{}", text(&status.stderr));
+    assert!(
+        text(&status.stdout).contains("openai:codex-user@example.com"),
+        "{}",
+        text(&status.stdout)
+    );
+}
+
+/// A rotation against the cluster: the force-sync annotation, external-secrets' refresh (the
+/// emulator's controller), the restart, then the wait for the Recreate rollout: "restarted"
+/// is said only once the new pod is ready.
+#[test]
+fn a_rotation_restarts_only_after_the_refresh_and_waits_for_the_new_pod() {
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = format!("/rollout-{}/openclaw", std::process::id());
+    let answers = dir.path().join("answers.yaml");
+    std::fs::write(&answers, format!("aws:\n  ssm_prefix: {prefix}\n")).unwrap();
+    // No init container runs here (`--image` matches none): this test is about the rollout.
+    let api = emulator(
+        dir.path(),
+        &cluster_with_openclaw(&rendered(dir.path())),
+        &["--image", "none"],
+    );
+    let first = ready_openclaw_pod(dir.path(), &api, "");
+    let secrets = |args: &[&str]| {
+        clawboot_at(dir.path(), &api)
+            .arg("--profile")
+            .arg(&answers)
+            .args(["secrets", "--endpoint-url", &shared_moto().url()])
+            .args(args)
+            .envs(ASKED.map(|(name, value)| (format!("CLAWBOOT_{name}"), value)))
+            .output()
+            .unwrap()
+    };
+    let seeded = secrets(&["seed", "--non-interactive"]);
+    assert!(seeded.status.code() != Some(2), "{}", text(&seeded.stderr));
+    let rotated = secrets(&[
+        "rotate",
+        "OPENCLAW_GATEWAY_TOKEN",
+        "--non-interactive",
+        "--show-commands",
+    ]);
+    let stdout = text(&rotated.stdout);
+    // Verify then needs attention: the emulator's pods run no OpenClaw (no init container here).
+    assert_eq!(
+        rotated.status.code(),
+        Some(1),
+        "{stdout}{}",
+        text(&rotated.stderr)
+    );
+    assert!(
+        stdout.contains(
+            "external-secrets fetched the new values; restarted openclaw (rollout finished)"
+        ),
+        "{stdout}"
+    );
+    let stderr = text(&rotated.stderr);
+    let shown: Vec<&str> = stderr
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("$ kubectl"))
+        .collect();
+    let position = |needle: &str| {
+        shown
+            .iter()
+            .position(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("{needle}: {shown:#?}"))
+    };
+    assert!(
+        position("annotate externalsecret/openclaw-es force-sync=")
+            < position("rollout restart deployment/openclaw")
+    );
+    assert!(
+        position("rollout restart deployment/openclaw")
+            < position("rollout status deployment/openclaw --timeout=300s")
+    );
+    let second = ready_openclaw_pod(dir.path(), &api, &first);
+    assert_ne!(first, second, "the restart brought a new pod");
 }

@@ -13,14 +13,14 @@ use crate::common::*;
 use serde_json::Value;
 
 const JSON_ERA: &str = "2026.5.28";
-const SQLITE_ERA: &str = "2026.9.6";
+pub const SQLITE_ERA: &str = "2026.9.6";
 
-fn issuer(scenario: &str) -> Server {
+pub fn issuer(scenario: &str) -> Server {
     Server::start(&["issuer", scenario])
 }
 
 /// PATH with the given release's node and openclaw first.
-fn path_with(release: &str) -> String {
+pub fn path_with(release: &str) -> String {
     format!(
         "{}:{}",
         peer(&format!("oc-{release}/node_modules/.bin")).display(),
@@ -40,7 +40,7 @@ fn openclaw(release: &str, state: &Path, args: &[&str]) -> (i32, String) {
 }
 
 /// A running `clawboot codex login`, its stdout and stderr read line by line on threads.
-struct Login {
+pub struct Login {
     child: Child,
     lines: mpsc::Receiver<String>,
     stdout: std::sync::Arc<std::sync::Mutex<String>>,
@@ -65,7 +65,14 @@ fn follow(
 
 impl Login {
     fn start(args: &[&str], release: &str) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_clawboot"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_clawboot"));
+        command.env("PATH", path_with(release));
+        Self::spawn(command, args, release)
+    }
+
+    /// `command` (clawboot in its environment) running `codex login ARGS…` for `release`.
+    pub fn spawn(mut command: Command, args: &[&str], release: &str) -> Self {
+        let mut child = command
             .args([
                 "codex",
                 "login",
@@ -74,7 +81,6 @@ impl Login {
                 release,
             ])
             .args(args)
-            .env("PATH", path_with(release))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -92,11 +98,11 @@ impl Login {
     }
 
     /// The first line of either stream that starts with `prefix` (trimmed).
-    fn line_starting(&self, prefix: &str) -> String {
+    pub fn line_starting(&self, prefix: &str) -> String {
         loop {
             let line = self
                 .lines
-                .recv_timeout(std::time::Duration::from_secs(20))
+                .recv_timeout(std::time::Duration::from_secs(120))
                 .unwrap_or_else(|_| {
                     panic!(
                         "no line starting with {prefix:?}:\n{}{}",
@@ -110,7 +116,7 @@ impl Login {
         }
     }
 
-    fn finish(self, stdin: Option<&str>) -> (Output, String) {
+    pub fn finish(self, stdin: Option<&str>) -> (Output, String) {
         let mut child = self.child;
         if let Some(text) = stdin {
             child
@@ -134,7 +140,7 @@ impl Login {
 }
 
 /// A bare HTTP GET (the "browser"): status and Location.
-fn get(url: &str) -> (u16, Option<String>, String) {
+pub fn get(url: &str) -> (u16, Option<String>, String) {
     let url = url::Url::parse(url).unwrap();
     let mut stream = TcpStream::connect(("127.0.0.1", url.port().unwrap())).unwrap();
     let target = match url.query() {
