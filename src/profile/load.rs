@@ -133,20 +133,24 @@ fn keep_known(defaults: &Value, overrides: Value, path: &str, issues: &mut Issue
         }
         (Value::Sequence(_), Value::Sequence(given)) => {
             // Every list of the profile is a list of strings.
+            let printable = |v: &Value| matches!(v, Value::String(t) if !t.chars().any(char::is_control));
             for (i, item) in given.iter().enumerate() {
-                if !matches!(item, Value::String(_)) {
-                    issues.push(
+                match item {
+                    Value::String(_) if !printable(item) => {
+                        issues.push(&format!("{path}[{i}]"), CONTROL_CHARACTERS.into())
+                    }
+                    Value::String(_) => {}
+                    _ => issues.push(
                         &format!("{path}[{i}]"),
                         wrong_kind(&Value::String(String::new()), item),
-                    );
+                    ),
                 }
             }
-            Value::Sequence(
-                given
-                    .into_iter()
-                    .filter(|v| matches!(v, Value::String(_)))
-                    .collect(),
-            )
+            Value::Sequence(given.into_iter().filter(printable).collect())
+        }
+        (_, Value::String(text)) if text.chars().any(char::is_control) => {
+            issues.push(path, CONTROL_CHARACTERS.into());
+            defaults.clone()
         }
         (default, given) if same_kind(default, &given) => given,
         (default, given) => {
@@ -156,15 +160,32 @@ fn keep_known(defaults: &Value, overrides: Value, path: &str, issues: &mut Issue
     }
 }
 
+/// Every value of the profile ends up in a manifest, a command line or the terminal: a newline
+/// could start a second YAML document, an escape sequence could rewrite the screen.
+const CONTROL_CHARACTERS: &str =
+    "must not hold control characters (newlines, tabs, escape sequences)";
+
 fn same_kind(a: &Value, b: &Value) -> bool {
     std::mem::discriminant(a) == std::mem::discriminant(b)
 }
 
+/// A key path for messages; a key the file gives is shown with its control characters escaped.
 fn join(path: &str, key: &str) -> String {
+    let key = shown(key);
     match path.is_empty() {
         true => key.to_string(),
         false => format!("{path}.{key}"),
     }
+}
+
+/// `text` with its control characters escaped (`\u{1b}`), the rest as it is.
+fn shown(text: &str) -> String {
+    text.chars()
+        .map(|c| match c.is_control() {
+            true => c.escape_default().to_string(),
+            false => c.to_string(),
+        })
+        .collect()
 }
 
 fn unknown_key(name: &str, known: &Mapping) -> String {
@@ -176,7 +197,8 @@ fn unknown_key(name: &str, known: &Mapping) -> String {
         .max_by(|a, b| a.0.total_cmp(&b.0));
     let hint = closest.map_or(String::new(), |(_, k)| format!("; did you mean `{k}`?"));
     format!(
-        "unknown field `{name}`{hint} (known here: {})",
+        "unknown field `{}`{hint} (known here: {})",
+        shown(name),
         names.join(", ")
     )
 }

