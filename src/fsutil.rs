@@ -34,11 +34,38 @@ pub fn write_all_atomic(files: &[(&Path, &[u8])], new_mode: u32) -> anyhow::Resu
     Ok(())
 }
 
+/// The bytes of `path` when it is a regular file. A symbolic link (or a folder, a device, a
+/// pipe) is refused without being followed: a planted link could show a credentials file or
+/// `/proc/self/environ` in a diff, or lend its target's mode to a new manifest.
+pub fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
+    let meta = fs::symlink_metadata(path)?;
+    if !meta.file_type().is_file() {
+        return Err(not_regular(path, &meta));
+    }
+    fs::read(path)
+}
+
+fn not_regular(path: &Path, meta: &fs::Metadata) -> std::io::Error {
+    let what = if meta.file_type().is_symlink() {
+        "a symbolic link"
+    } else {
+        "not a regular file"
+    };
+    std::io::Error::new(
+        std::io::ErrorKind::InvalidInput,
+        format!(
+            "{} is {what}: clawboot reads and writes only regular files, so it is not followed; replace it with the file itself",
+            path.display()
+        ),
+    )
+}
+
 fn replace_file(parent: &Path, path: &Path, bytes: &[u8], new_mode: u32) -> anyhow::Result<()> {
     fs::create_dir_all(parent)
         .with_context(|| format!("cannot create the folder {}", parent.display()))?;
-    let mode = match fs::metadata(path) {
-        Ok(meta) => meta.permissions().mode() & 0o7777,
+    let mode = match fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_file() => meta.permissions().mode() & 0o7777,
+        Ok(meta) => return Err(not_regular(path, &meta).into()),
         Err(_) => new_mode,
     };
     let mut temp = tempfile::Builder::new()
@@ -46,9 +73,13 @@ fn replace_file(parent: &Path, path: &Path, bytes: &[u8], new_mode: u32) -> anyh
         .suffix(".tmp")
         .tempfile_in(parent)
         .with_context(|| format!("cannot create a temporary file in {}", parent.display()))?;
+    // The mode is set on the open file, not by path: nothing can swap the path in between.
     temp.write_all(bytes)
+        .and_then(|()| {
+            temp.as_file()
+                .set_permissions(fs::Permissions::from_mode(mode))
+        })
         .and_then(|()| temp.as_file().sync_all())
-        .and_then(|()| fs::set_permissions(temp.path(), fs::Permissions::from_mode(mode)))
         .with_context(|| format!("cannot write {}", path.display()))?;
     temp.persist(path)
         .with_context(|| format!("cannot replace {}", path.display()))?;

@@ -244,8 +244,12 @@ impl Folder {
 }
 
 fn load_file(dir: &Path, path: &Path) -> anyhow::Result<Vec<Document>> {
-    let text: Arc<str> = std::fs::read_to_string(path)
-        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?
+    let bytes = crate::fsutil::read_regular(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::InvalidInput => anyhow::anyhow!("{e}"),
+        _ => anyhow::anyhow!("cannot read {}: {e}", path.display()),
+    })?;
+    let text: Arc<str> = String::from_utf8(bytes)
+        .map_err(|_| anyhow::anyhow!("{} is not UTF-8 text", path.display()))?
         .into();
     let file = path.strip_prefix(dir).unwrap_or(path).to_path_buf();
     let is_json = matches!(
@@ -274,7 +278,8 @@ fn load_file(dir: &Path, path: &Path) -> anyhow::Result<Vec<Document>> {
 
 fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
     for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
+        let entry = entry?;
+        let path = entry.path();
         let hidden = path
             .file_name()
             .and_then(|n| n.to_str())
@@ -282,8 +287,13 @@ fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
         if hidden {
             continue;
         }
-        if path.is_dir() {
+        // The entry's own type: a link to a folder is not walked (it could loop or leave the
+        // folder); a link among the manifests is refused when read.
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
             collect_files(&path, out)?;
+        } else if kind.is_symlink() {
+            out.push(path);
         } else if matches!(
             path.extension().and_then(|e| e.to_str()),
             Some("yaml" | "yml" | "json" | "json5")

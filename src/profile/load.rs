@@ -133,7 +133,8 @@ fn keep_known(defaults: &Value, overrides: Value, path: &str, issues: &mut Issue
         }
         (Value::Sequence(_), Value::Sequence(given)) => {
             // Every list of the profile is a list of strings.
-            let printable = |v: &Value| matches!(v, Value::String(t) if !t.chars().any(char::is_control));
+            let printable =
+                |v: &Value| matches!(v, Value::String(t) if !t.chars().any(char::is_control));
             for (i, item) in given.iter().enumerate() {
                 match item {
                     Value::String(_) if !printable(item) => {

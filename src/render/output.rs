@@ -34,7 +34,7 @@ pub fn plan(files: Vec<RenderedFile>, roots: &Roots) -> anyhow::Result<Vec<Plann
         .into_iter()
         .map(|file| {
             let path = roots.root(file.group).join(&file.path);
-            let (change, diff) = match std::fs::read(&path) {
+            let (change, diff) = match crate::fsutil::read_regular(&path) {
                 Ok(current) if current == file.text.as_bytes() => {
                     (Change::Unchanged, String::new())
                 }
@@ -45,6 +45,7 @@ pub fn plan(files: Vec<RenderedFile>, roots: &Roots) -> anyhow::Result<Vec<Plann
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                     (Change::Created, String::new())
                 }
+                Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => anyhow::bail!("{e}"),
                 Err(e) => anyhow::bail!("cannot read {}: {e}", path.display()),
             };
             Ok(PlannedFile {

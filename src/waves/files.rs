@@ -103,7 +103,7 @@ pub fn apply(engine: &Engine, target: Target) -> anyhow::Result<Report> {
     let mut hash = Sha256::new();
     for file in &planned {
         hash.update(file.path.as_os_str().as_encoded_bytes());
-        hash.update(std::fs::read(&file.path)?);
+        hash.update(crate::fsutil::read_regular(&file.path)?);
     }
     let facts = BTreeMap::from([
         ("files".to_string(), planned.len().to_string()),

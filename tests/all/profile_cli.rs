@@ -100,7 +100,10 @@ fn hostile_profile_values_are_refused_and_never_printed_raw() {
         "repos.gitops.url: must be the repository's URL",
         "cluster.bad\\u{1b}[31mkey: unknown field `bad\\u{1b}[31mkey`",
     ] {
-        assert!(stderr.contains(expected), "missing {expected:?} in:\n{stderr}");
+        assert!(
+            stderr.contains(expected),
+            "missing {expected:?} in:\n{stderr}"
+        );
     }
     assert!(
         !stderr.chars().any(|c| c.is_control() && c != '\n'),

@@ -427,3 +427,51 @@ fn second_render_changes_nothing_and_check_reports_drift() {
     assert!(text(&fix.stdout).contains("1 written, 29 unchanged"));
     assert!(fs::read_to_string(&pvc).unwrap().contains("10Gi"));
 }
+
+/// A planted link among the manifests (to a credentials file, to `/proc/self/environ`) is
+/// refused by `render --check`, by a write and by `doctor`: its target is never printed, never
+/// written through, and a link to a folder (here a loop) is not walked.
+#[test]
+fn links_among_the_manifests_are_refused_not_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    render_into(&out, None);
+    let gitops = gitops_dir(&out);
+    let secret = dir.path().join("credentials");
+    std::fs::write(&secret, "aws_secret_access_key = CANARY-LINKED-SECRET\n").unwrap();
+    let namespace = gitops.join("namespace.yaml");
+    std::fs::remove_file(&namespace).unwrap();
+    std::os::unix::fs::symlink(&secret, &namespace).unwrap();
+    let out_arg = out.display().to_string();
+
+    for args in [
+        vec!["render", "--out", &out_arg, "--check"],
+        vec!["render", "--out", &out_arg],
+    ] {
+        let output = clawboot(&args);
+        let all = format!("{}{}", text(&output.stdout), text(&output.stderr));
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {all}");
+        assert!(
+            !all.contains("CANARY-LINKED-SECRET"),
+            "{args:?} printed the target: {all}"
+        );
+        assert!(
+            all.contains(
+                "namespace.yaml is a symbolic link: clawboot reads and writes only regular files"
+            ),
+            "{args:?}: {all}"
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(&secret).unwrap(),
+        "aws_secret_access_key = CANARY-LINKED-SECRET\n",
+        "written through the link"
+    );
+
+    std::os::unix::fs::symlink(&gitops, gitops.join("loop")).unwrap();
+    let output = clawboot(&["doctor", &gitops.display().to_string()]);
+    let all = format!("{}{}", text(&output.stdout), text(&output.stderr));
+    assert_eq!(output.status.code(), Some(2), "{all}");
+    assert!(!all.contains("CANARY-LINKED-SECRET"), "{all}");
+    assert!(all.contains("is a symbolic link"), "{all}");
+}
