@@ -290,14 +290,13 @@ fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
         // The entry's own type: a link to a folder is not walked (it could loop or leave the
         // folder); a link among the manifests is refused when read.
         let kind = entry.file_type()?;
-        if kind.is_dir() {
-            collect_files(&path, out)?;
-        } else if kind.is_symlink() {
-            out.push(path);
-        } else if matches!(
+        let manifest = matches!(
             path.extension().and_then(|e| e.to_str()),
             Some("yaml" | "yml" | "json" | "json5")
-        ) {
+        );
+        if kind.is_dir() {
+            collect_files(&path, out)?;
+        } else if kind.is_symlink() || manifest {
             out.push(path);
         }
     }
