@@ -56,7 +56,13 @@ def serve_proxy(upstream, throttle, error, refusal=None):
 
         def do_POST(self):
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            if refusal and self.headers.get("X-Amz-Target", "").endswith("." + refusal[0]):
+            targeted = refusal and self.headers.get("X-Amz-Target", "").endswith("." + refusal[0])
+            if targeted and refusal[1] == "MALFORMED":
+                # SSM's real answer, cut short: unreadable, and it still holds the values.
+                counts["malformed"] = counts.get("malformed", 0) + 1
+                status, data, _, _ = self.forward(body)
+                return self.answer(status, data[:-1])
+            if targeted:
                 counts["refused"] = counts.get("refused", 0) + 1
                 fault = {"__type": refusal[1], "message": f"injected {refusal[1]}"}
                 return self.answer(400, json.dumps(fault).encode())
@@ -70,6 +76,10 @@ def serve_proxy(upstream, throttle, error, refusal=None):
                 fault = {"__type": "InternalServerError", "message": "injected"}
                 return self.answer(500, json.dumps(fault).encode())
             counts["forwarded"] += 1
+            self.answer(*self.forward(body))
+
+        def forward(self, body):
+            """The upstream's answer: status, body, content type, headers to pass on."""
             conn = http.client.HTTPConnection(target.hostname, target.port, timeout=30)
             headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
             conn.request("POST", self.path, body=body, headers=headers)
@@ -77,8 +87,8 @@ def serve_proxy(upstream, throttle, error, refusal=None):
             data = response.read()
             passed = [(k, v) for k, v in response.getheaders()
                       if k.lower() not in ("content-length", "content-type", "connection", "transfer-encoding")]
-            self.answer(response.status, data, response.getheader("Content-Type", ""), passed)
             conn.close()
+            return response.status, data, response.getheader("Content-Type", ""), passed
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
     server.daemon_threads = True

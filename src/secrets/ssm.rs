@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, Region};
-use aws_sdk_ssm::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_ssm::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_ssm::types::{ParameterStringFilter, ParameterType, ResourceTypeForTagging, Tag};
 use aws_sdk_ssm::Client;
 use secrecy::{ExposeSecret, SecretString};
@@ -273,8 +273,8 @@ impl Store {
     {
         let region = &self.region;
         let code = err.code().unwrap_or_default().to_string();
-        let message = err.message().unwrap_or_default().to_string();
-        let detail = DisplayErrorContext(&err).to_string();
+        let message = without_quoted_values(err.message().unwrap_or_default());
+        let detail = safe_detail(&err);
         let (kind, advice) = match code.as_str() {
             "AccessDeniedException" => (ErrorKind::AccessDenied, format!(
                 "AWS denied {action} on {path}: allow `{action}` on arn:aws:ssm:{region}:<account>:parameter{path} in your IAM policy (SecureStrings also need kms:Encrypt/kms:Decrypt on their key)"
@@ -293,6 +293,9 @@ impl Store {
             "UnrecognizedClientException" | "InvalidSignatureException" | "ExpiredTokenException" | "InvalidClientTokenId" => (ErrorKind::BadCredentials, format!(
                 "AWS did not accept the credentials ({code}): refresh them (aws sso login, or new access keys) and check AWS_PROFILE"
             )),
+            "" if matches!(err, SdkError::ResponseError(_)) => (ErrorKind::Unreachable, format!(
+                "SSM's answer to {action} on {path} could not be read: something between clawboot and SSM may be altering it (check HTTPS_PROXY and AWS_ENDPOINT_URL_SSM), then run the command again"
+            )),
             "" if detail.contains("credentials") => (ErrorKind::NoCredentials, format!(
                 "no AWS credentials found for {action}: set AWS_PROFILE (and run `aws sso login` for SSO), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
             )),
@@ -308,6 +311,48 @@ impl Store {
             detail,
         }
     }
+}
+
+/// What went wrong, never with the raw response: `DisplayErrorContext` ends with the error's
+/// Debug form, which holds the HTTP body, and a GetParameters body holds decrypted values.
+fn safe_detail<E, R>(err: &SdkError<E, R>) -> String
+where
+    E: std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match err {
+        SdkError::ResponseError(_) => {
+            "SSM's answer could not be read (a malformed response)".into()
+        }
+        SdkError::ServiceError(service) => without_quoted_values(&chain(service.err())),
+        other => chain(other),
+    }
+}
+
+/// An error and its sources, by Display only.
+fn chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+/// AWS validation messages quote what was sent (`Value '…' at 'value' failed to satisfy …`):
+/// every quoted part is left out.
+fn without_quoted_values(message: &str) -> String {
+    let mut parts = message.split('\'');
+    let mut kept = parts.next().unwrap_or_default().to_string();
+    for (i, part) in parts.enumerate() {
+        kept.push_str(if i % 2 == 0 { "'…" } else { part });
+        if i % 2 == 0 {
+            kept.push('\'');
+        }
+    }
+    kept
 }
 
 /// What went wrong with an SSM request, in the terms of what the operator can do about it.

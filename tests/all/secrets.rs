@@ -502,6 +502,40 @@ fn errors_say_what_to_do() {
         .contains("NOPE is not a parameter clawboot manages; one of: DISCORD_BOT_TOKEN"));
 }
 
+/// SSM's real GetParameters answer cut short by the fault proxy: unreadable, and holding the
+/// decrypted values. The error says what happened; neither the terminal, the JSON output nor
+/// the log shows a value (the SDK's Debug form of the error would: it carries the raw body).
+#[test]
+fn an_unreadable_answer_never_shows_the_values_it_held() {
+    let op = Operator::new("malformed");
+    let env: Vec<(String, &str)> = CANARIES
+        .iter()
+        .map(|(name, value)| (format!("CLAWBOOT_{name}"), *value))
+        .collect();
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    let seeded = op.secrets(&["seed", "--non-interactive"], &env);
+    assert_ne!(seeded.status.code(), Some(2), "{}", text(&seeded.stderr));
+    let proxy = refusing_proxy(shared_moto(), "GetParameters", "MALFORMED");
+    for args in [vec!["status"], vec!["status", "--output", "json"]] {
+        let output = op.secrets_at(&proxy.url(), &args, &[("CLAWBOOT_LOG", "trace")]);
+        let all = format!("{}{}", text(&output.stdout), text(&output.stderr));
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {all}");
+        assert!(
+            all.contains("SSM's answer to ssm:GetParameters on"),
+            "{all}"
+        );
+        for (_, canary) in CANARIES {
+            assert!(!all.contains(canary), "{args:?} showed a value: {all}");
+        }
+    }
+    let log =
+        std::fs::read_to_string(op.home.path().join(".local/state/clawboot/clawboot.log")).unwrap();
+    assert!(log.contains("malformed response"), "{log}");
+    for (_, canary) in CANARIES {
+        assert!(!log.contains(canary), "the log holds a value");
+    }
+}
+
 /// Canary values: distinctive markers that must never appear outside SSM.
 const CANARIES: [(&str, &str); 4] = [
     (
