@@ -21,6 +21,7 @@ use cli::{Cli, Command, OutputFormat, ProfileCommand, WizardArgs};
 use commands::Outcome;
 
 fn main() -> ExitCode {
+    clawboot::secrets::env::take();
     let cli = Cli::parse();
     clawboot::log::init();
     tracing::info!(command = ?std::env::args().nth(1), "clawboot started");

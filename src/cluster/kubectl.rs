@@ -67,8 +67,8 @@ impl Kubectl {
         words.join(" ")
     }
 
-    /// A kubectl process for `args`, without the CLAWBOOT_* variables that carry secret values
-    /// (they are not kubectl's business, nor its plugins').
+    /// A kubectl process for `args` (the secret `CLAWBOOT_*` variables left the environment at
+    /// start: see `secrets::env`).
     pub fn command(&self, args: &[&str]) -> tokio::process::Command {
         let argv = self.argv(args);
         // A script is shown by its first line: the whole text is in the source.
@@ -79,11 +79,6 @@ impl Kubectl {
         }
         let mut command = tokio::process::Command::new(&argv[0]);
         command.args(&argv[1..]);
-        for (name, _) in std::env::vars_os() {
-            if name.to_string_lossy().starts_with("CLAWBOOT_") {
-                command.env_remove(name);
-            }
-        }
         command
     }
 

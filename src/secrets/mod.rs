@@ -3,5 +3,6 @@
 
 pub mod catalog;
 pub mod check;
+pub mod env;
 pub mod ops;
 pub mod ssm;

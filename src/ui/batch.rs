@@ -193,8 +193,8 @@ pub fn supplied_values(
 ) -> anyhow::Result<BTreeMap<String, SecretString>> {
     let mut values = BTreeMap::new();
     for name in names {
-        if let Ok(value) = std::env::var(env_var(name)) {
-            values.insert(name.to_string(), SecretString::from(value));
+        if let Some(value) = crate::secrets::env::supplied(&env_var(name)) {
+            values.insert(name.to_string(), value);
         }
     }
     for spec in from_files {

@@ -516,7 +516,13 @@ fn a_sign_in_lands_in_the_pod_and_the_new_pod_accepts_it() {
     );
     let login = Login::spawn(
         command,
-        &["--paste", "--issuer", &issuer.url(), "--yes"],
+        &[
+            "--no-browser",
+            "--paste",
+            "--issuer",
+            &issuer.url(),
+            "--yes",
+        ],
         SQLITE_ERA,
     );
     let url = login.line_starting("http://127.0.0.1");

@@ -67,19 +67,14 @@ impl Login {
     fn start(args: &[&str], release: &str) -> Self {
         let mut command = Command::new(env!("CARGO_BIN_EXE_clawboot"));
         command.env("PATH", path_with(release));
-        Self::spawn(command, args, release)
+        Self::spawn(command, &[&["--no-browser"], args].concat(), release)
     }
 
-    /// `command` (clawboot in its environment) running `codex login ARGS…` for `release`.
+    /// `command` (clawboot in its environment, with its global flags) running `codex login
+    /// ARGS…` for `release`.
     pub fn spawn(mut command: Command, args: &[&str], release: &str) -> Self {
         let mut child = command
-            .args([
-                "codex",
-                "login",
-                "--no-browser",
-                "--openclaw-version",
-                release,
-            ])
+            .args(["codex", "login", "--openclaw-version", release])
             .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -638,4 +633,74 @@ print("\nEXIT", child.exitstatus)
         screen.contains("signed in: openai-codex:codex-user@example.com"),
         "{screen}"
     );
+}
+
+/// Secret values given as `CLAWBOOT_<NAME>` leave clawboot's environment at start, so no child
+/// inherits them: here the local `sh` that writes the credentials and OpenClaw's import (each
+/// a recording stand-in first on PATH; kubectl is covered by the canary test).
+#[test]
+fn secret_variables_never_reach_a_child_process() {
+    let dir = tempfile::tempdir().unwrap();
+    let (bin, records) = (dir.path().join("bin"), dir.path().join("records"));
+    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::create_dir_all(&records).unwrap();
+    for (name, then) in [
+        ("sh", "exec /bin/sh \"$@\""),
+        ("openclaw", "exit 1"),
+        ("xdg-open", "exit 0"),
+    ] {
+        let file = bin.join(name);
+        std::fs::write(
+            &file,
+            format!("#!/bin/sh\nenv > \"$RECORDS/{name}.$$\"\n{then}\n"),
+        )
+        .unwrap();
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let issuer = issuer("ok");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_clawboot"));
+    command
+        .env(
+            "PATH",
+            format!("{}:{}", bin.display(), path_with(SQLITE_ERA)),
+        )
+        .env("RECORDS", &records)
+        .env(
+            "CLAWBOOT_GITHUB_TOKEN",
+            "github_pat_CANARYchildenvcanarychildenv0123",
+        )
+        .env("CLAWBOOT_DISCORD_BOT_TOKEN", "CANARY-child-env-discord");
+    let state = dir.path().join("state");
+    let login = Login::spawn(
+        command,
+        &[
+            "--paste",
+            "--issuer",
+            &issuer.url(),
+            "--state-dir",
+            state.to_str().unwrap(),
+        ],
+        SQLITE_ERA,
+    );
+    let url = login.line_starting("http://127.0.0.1");
+    let (_, location, _) = get(&url);
+    let _ = login.finish(Some(&format!("{}\n", location.unwrap())));
+    let recorded: Vec<String> = std::fs::read_dir(&records)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    for child in ["sh", "openclaw"] {
+        assert!(
+            recorded.iter().any(|r| r.starts_with(&format!("{child}."))),
+            "{child} did not run: {recorded:?}"
+        );
+    }
+    for record in &recorded {
+        let env = std::fs::read_to_string(records.join(record)).unwrap();
+        assert!(
+            !env.contains("CANARY"),
+            "{record} inherited a secret variable"
+        );
+        assert!(!env.contains("CLAWBOOT_GITHUB_TOKEN"), "{record}");
+    }
 }
