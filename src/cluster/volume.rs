@@ -1,8 +1,9 @@
 //! The one write of a credentials file, as a POSIX `sh` script that runs where the file lives:
 //! inside the OpenClaw container (`kubectl exec -i … -- sh -c SCRIPT sh PATH`) or on this machine
 //! for a local state dir. The content arrives on stdin, never in argv. The script takes
-//! OpenClaw's lock file, keeps a timestamped backup, writes a temp file, syncs it, sets 0600
-//! and renames it over the old one, so a write killed midway leaves the old file intact.
+//! OpenClaw's lock file, keeps one backup (0600) of the old file, writes a temp file, syncs it,
+//! sets 0600 and renames it over the old one, so a write killed midway leaves the old file
+//! intact. Once the write is verified, `CLEANUP_SCRIPT` removes the plaintext copies.
 
 use std::process::Stdio;
 
@@ -37,11 +38,22 @@ done
 trap 'rm -f "$lock" "$tmp"' EXIT
 cat > "$tmp"
 if [ ! -s "$tmp" ]; then echo "refusing to write an empty credentials file" >&2; exit 65; fi
-if [ -f "$target" ]; then cp -p "$target" "$target.bak-$(date -u +%Y%m%dT%H%M%SZ)"; fi
+# One backup, 0600 (umask 077 on a new file), until the write is verified: then it goes.
+rm -f "$target.bak" "$target".bak-*
+if [ -f "$target" ]; then cp "$target" "$target.bak"; fi
 chmod 600 "$tmp"
 sync "$tmp" 2>/dev/null || sync
 mv -f "$tmp" "$target"
 sync "$dir" 2>/dev/null || sync
+"#;
+
+/// After a verified write (and import): the backup goes, and so do the archives OpenClaw's
+/// import leaves of the JSON file (`…migrated-<time>-<uuid>`): every one a plaintext copy of
+/// tokens that now live in the file or in OpenClaw's store. `$2` is `archives` to remove those.
+pub const CLEANUP_SCRIPT: &str = r#"set -eu
+target="$1"
+rm -f "$target.bak" "$target".bak-*
+if [ "${2:-}" = archives ]; then rm -f "$target".migrated-*; fi
 "#;
 
 /// Run the script on this machine.

@@ -127,7 +127,7 @@ impl CredentialStore {
 
     pub fn describe(&self) -> String {
         match &self.place {
-            Place::Local(dir) => dir.join(AUTH_PROFILES).display().to_string(),
+            Place::Local(_) => self.auth_profiles(),
             Place::Pod { pod, kubectl } => format!("pod {}/{pod}", kubectl.namespace),
         }
     }
@@ -146,15 +146,50 @@ impl CredentialStore {
         })
     }
 
-    /// Write the merged file (when it changed) and import it where the release needs that.
+    /// Write the merged file (when it changed) and import it where the release needs it; once
+    /// OpenClaw lists the profile (or the file read back holds it), the plaintext copies go.
     pub async fn commit(&self, prepared: &Prepared) -> anyhow::Result<()> {
         if prepared.merged.change != credentials::ProfileChange::Unchanged {
             self.write(&prepared.merged.text).await?;
         }
-        if credentials::needs_import(self.release) {
+        let importing = credentials::needs_import(self.release);
+        if importing {
             self.import(&prepared.id).await?;
+        } else {
+            self.verify_written(&prepared.id).await?;
         }
+        let target = self.auth_profiles();
+        let mut args = vec![target.as_str()];
+        if importing {
+            args.push("archives");
+        }
+        self.run_script(volume::CLEANUP_SCRIPT, &args)
+            .await
+            .map(drop)
+    }
+
+    /// The file read back holds the profile.
+    async fn verify_written(&self, id: &str) -> anyhow::Result<()> {
+        let text = self.read().await?;
+        let profiles = match &text {
+            Some(text) => credentials::stored_profiles(text)?,
+            None => Vec::new(),
+        };
+        anyhow::ensure!(
+            profiles.iter().any(|p| p.id == id),
+            "{} does not hold {id} after the write: the backup {}.bak is kept",
+            self.describe(),
+            self.auth_profiles()
+        );
         Ok(())
+    }
+
+    /// The credentials file, as the place where it lives names it.
+    fn auth_profiles(&self) -> String {
+        match &self.place {
+            Place::Local(dir) => dir.join(AUTH_PROFILES).display().to_string(),
+            Place::Pod { .. } => format!("{POD_STATE_DIR}/{AUTH_PROFILES}"),
+        }
     }
 
     /// The Codex profiles OpenClaw will see: the JSON file, or (imported) OpenClaw's own list.
@@ -168,7 +203,7 @@ impl CredentialStore {
         if !credentials::needs_import(self.release) {
             return Ok(Vec::new());
         }
-        parse_listing(&self.run_script(LIST_SCRIPT).await?)
+        parse_listing(&self.run_openclaw(LIST_SCRIPT).await?)
     }
 
     pub async fn read(&self) -> anyhow::Result<Option<SecretString>> {
@@ -207,7 +242,7 @@ impl CredentialStore {
 
     /// Run the import and check that OpenClaw now lists the profile.
     async fn import(&self, id: &str) -> anyhow::Result<()> {
-        let listed = parse_listing(&self.run_script(IMPORT_SCRIPT).await?)?;
+        let listed = parse_listing(&self.run_openclaw(IMPORT_SCRIPT).await?)?;
         anyhow::ensure!(
             listed.iter().any(|p| p.id == id),
             "OpenClaw {} did not import {id} (it lists: {}): check `openclaw doctor` in the pod",
@@ -221,42 +256,48 @@ impl CredentialStore {
         Ok(())
     }
 
-    /// Run one of the OpenClaw scripts where the state lives; returns its stdout.
-    async fn run_script(&self, script: &str) -> anyhow::Result<String> {
+    /// Run one of the OpenClaw scripts (state dir, provider) where the state lives; its stdout.
+    async fn run_openclaw(&self, script: &str) -> anyhow::Result<String> {
+        let state = match &self.place {
+            Place::Local(dir) => dir.display().to_string(),
+            Place::Pod { .. } => POD_STATE_DIR.to_string(),
+        };
         let provider = credentials::provider(self.release);
-        let failed = |stderr: &str| {
-            anyhow::anyhow!(
-                "openclaw failed while importing the sign-in: {}",
-                stderr
-                    .lines()
-                    .rfind(|l| !l.starts_with("command terminated with exit code"))
-                    .unwrap_or("")
-                    .trim()
-            )
+        self.run_script(script, &[&state, provider])
+            .await
+            .map_err(|e| anyhow::anyhow!("openclaw failed while importing the sign-in: {e}"))
+    }
+
+    /// Run `script` with `args` where the state lives; its stdout, or the last line of its
+    /// error output.
+    async fn run_script(&self, script: &str, args: &[&str]) -> anyhow::Result<String> {
+        let last_line = |stderr: &str| {
+            stderr
+                .lines()
+                .rfind(|l| !l.starts_with("command terminated with exit code"))
+                .unwrap_or("")
+                .trim()
+                .to_string()
         };
         match &self.place {
-            Place::Local(dir) => {
+            Place::Local(_) => {
                 let output = tokio::process::Command::new("sh")
                     .arg("-c")
                     .arg(script)
                     .arg("sh")
-                    .arg(dir)
-                    .arg(provider)
+                    .args(args)
                     .stdin(std::process::Stdio::null())
                     .output()
                     .await?;
                 if !output.status.success() {
-                    return Err(failed(&String::from_utf8_lossy(&output.stderr)));
+                    anyhow::bail!("{}", last_line(&String::from_utf8_lossy(&output.stderr)));
                 }
                 Ok(String::from_utf8_lossy(&output.stdout).into_owned())
             }
-            Place::Pod { kubectl, pod } => {
-                let args = [POD_STATE_DIR, provider];
-                kubectl
-                    .exec_script(pod, CONTAINER, (script, &args), None, OPENCLAW_LIMIT)
-                    .await
-                    .map_err(|e| failed(&e.message))
-            }
+            Place::Pod { kubectl, pod } => kubectl
+                .exec_script(pod, CONTAINER, (script, args), None, OPENCLAW_LIMIT)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}", last_line(&e.message))),
         }
     }
 }

@@ -489,7 +489,9 @@ fn a_sign_in_lands_in_the_pod_and_the_new_pod_accepts_it() {
     let objects = rendered(dir.path());
     let volume = dir.path().join("volume");
     let bin = peer(&format!("oc-{SQLITE_ERA}/node_modules/.bin"));
-    let npm_cache = peer("npm-home/.npm");
+    // npm's cache, shared with the init-container test (`.peers/` is CI's cache).
+    let npm_cache = repo().join(".peers/npm-home/.npm");
+    std::fs::create_dir_all(&npm_cache).unwrap();
     let api = emulator(
         dir.path(),
         &cluster_with_openclaw(&objects),

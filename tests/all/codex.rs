@@ -156,6 +156,17 @@ pub fn get(url: &str) -> (u16, Option<String>, String) {
     (status, location, response)
 }
 
+/// The copies of the credentials file beside it: backups and OpenClaw's import archives.
+fn plaintext_copies(dir: &Path) -> Vec<String> {
+    let mut copies: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("auth-profiles.json.") && !n.ends_with(".lock"))
+        .collect();
+    copies.sort();
+    copies
+}
+
 fn auth_profiles(state: &Path) -> std::path::PathBuf {
     state.join("agents/main/agent/auth-profiles.json")
 }
@@ -234,12 +245,11 @@ fn browser_sign_in_is_accepted_by_openclaw_and_keeps_other_profiles() {
     let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&file), 0o600);
     assert_eq!(mode(file.parent().unwrap()), 0o700);
-    let backups: Vec<_> = std::fs::read_dir(file.parent().unwrap())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with("auth-profiles.json.bak-"))
-        .collect();
-    assert_eq!(backups.len(), 1, "the previous file is kept as a backup");
+    assert_eq!(
+        plaintext_copies(file.parent().unwrap()),
+        Vec::<String>::new(),
+        "the backup goes once the write is verified"
+    );
 
     let (code, listed) = openclaw(
         JSON_ERA,
@@ -303,6 +313,11 @@ fn pasted_redirect_for_2026_9_is_imported_into_openclaws_store() {
     );
     assert_eq!(code, 0, "{listed}");
     assert!(listed.contains("openai:codex-user@example.com"), "{listed}");
+    assert_eq!(
+        plaintext_copies(&auth_profiles(state.path()).parent().unwrap().to_path_buf()),
+        Vec::<String>::new(),
+        "no backup and no import archive holds the tokens any more"
+    );
     let status = Command::new(env!("CARGO_BIN_EXE_clawboot"))
         .args([
             "codex",
@@ -538,22 +553,24 @@ fn the_write_script_respects_the_lock_survives_a_kill_and_keeps_a_backup() {
     assert!(text(&held.stderr).contains("is held by pid"));
     assert_eq!(std::fs::read_to_string(&target).unwrap(), "{\"v\":1}\n");
 
-    // A lock of a dead process is stale and taken over.
+    // A lock of a dead process is stale and taken over. (The old file was made readable to
+    // all meanwhile: its backup is 0600 all the same.)
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o644)).unwrap();
     std::fs::write(&lock, "{\"pid\":999999,\"createdAt\":\"then\"}\n").unwrap();
     assert!(write("{\"v\":2}\n").status.success());
     assert_eq!(std::fs::read_to_string(&target).unwrap(), "{\"v\":2}\n");
     assert!(!lock.exists(), "the lock is released");
-    let backups = std::fs::read_dir(target.parent().unwrap())
-        .unwrap()
-        .filter(|e| {
-            e.as_ref()
-                .unwrap()
-                .file_name()
-                .to_string_lossy()
-                .starts_with("auth-profiles.json.bak-")
-        })
-        .count();
-    assert!(backups >= 1);
+    // One backup of the file before, 0600 even when the old file was not.
+    let backup = target.with_extension("json.bak");
+    assert_eq!(std::fs::read_to_string(&backup).unwrap(), "{\"v\":1}\n");
+    assert_eq!(
+        std::fs::metadata(&backup).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert_eq!(
+        plaintext_copies(target.parent().unwrap()),
+        ["auth-profiles.json.bak"]
+    );
 
     // Killed while reading its input: the old file is intact.
     let mut child = Command::new("sh")
