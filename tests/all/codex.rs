@@ -314,7 +314,7 @@ fn pasted_redirect_for_2026_9_is_imported_into_openclaws_store() {
     assert_eq!(code, 0, "{listed}");
     assert!(listed.contains("openai:codex-user@example.com"), "{listed}");
     assert_eq!(
-        plaintext_copies(&auth_profiles(state.path()).parent().unwrap().to_path_buf()),
+        plaintext_copies(auth_profiles(state.path()).parent().unwrap()),
         Vec::<String>::new(),
         "no backup and no import archive holds the tokens any more"
     );
