@@ -3,15 +3,18 @@
 each prints `READY <port>` and stops when its standard input closes.
 
   test_servers.py moto                         moto server (SSM and the rest of AWS)
-  test_servers.py issuer SCENARIO              an OAuth issuer that follows spec/codex-oauth.md:
+  test_servers.py issuer SCENARIO [TLS_DIR]    an OAuth issuer that follows spec/codex-oauth.md:
                                                PKCE S256 authorize + token (code, refresh with
                                                rotation) and OpenAI's device flow. SCENARIO: ok,
-                                               no-account, device-expired, device-denied
+                                               no-account, device-expired, device-denied. With
+                                               TLS_DIR: HTTPS, with a CA of its own written to
+                                               TLS_DIR/ca.pem
   test_servers.py proxy UPSTREAM THROTTLE ERR [OPERATION=CODE]
                                                fault proxy in front of UPSTREAM: a share THROTTLE
                                                of SSM requests gets HTTP 400 ThrottlingException,
                                                a share ERR gets HTTP 500, every OPERATION request
-                                               (e.g. PutParameter) gets HTTP 400 CODE, the rest
+                                               (e.g. PutParameter) gets HTTP 400 CODE (or, for
+                                               CODE=MALFORMED, SSM's answer cut short), the rest
                                                is forwarded
 """
 import http.client
@@ -104,7 +107,7 @@ def serve_proxy(upstream, throttle, error, refusal=None):
 CLIENT_ID = "app_EMoamEEZ73f0CkXaXp7hrann"
 
 
-def serve_issuer(scenario):
+def serve_issuer(scenario, tls_dir=None):
     import base64
     import hashlib
     import secrets
@@ -205,7 +208,8 @@ def serve_issuer(scenario):
                 verifier = secrets.token_urlsafe(32)
                 challenge = b64(hashlib.sha256(verifier.encode()).digest())
                 code = "code-" + secrets.token_urlsafe(16)
-                base = f"http://127.0.0.1:{self.server.server_port}"
+                scheme = "https" if tls_dir else "http"
+                base = f"{scheme}://127.0.0.1:{self.server.server_port}"
                 codes[code] = (challenge, base + "/deviceauth/callback")
                 return self.reply(200, {"authorization_code": code, "code_challenge": challenge,
                                         "code_verifier": verifier})
@@ -213,8 +217,52 @@ def serve_issuer(scenario):
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Issuer)
     server.daemon_threads = True
+    if tls_dir:
+        server.socket = tls_context(tls_dir).wrap_socket(server.socket, server_side=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server.server_port, server.shutdown
+
+
+def tls_context(folder):
+    """A CA of its own (`folder/ca.pem`, for the client to trust) and a certificate for
+    127.0.0.1 signed by it: what a corporate CA in front of a service looks like."""
+    import datetime
+    import os
+    import ssl
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    now = datetime.datetime.now(datetime.timezone.utc)
+    def certificate(subject, issuer, key, signer, ca, extra=()):
+        builder = (x509.CertificateBuilder()
+                   .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
+                   .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, issuer)]))
+                   .public_key(key.public_key()).serial_number(x509.random_serial_number())
+                   .not_valid_before(now - datetime.timedelta(minutes=5))
+                   .not_valid_after(now + datetime.timedelta(days=1))
+                   .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+        for extension in extra:
+            builder = builder.add_extension(extension, critical=False)
+        return builder.sign(signer, hashes.SHA256())
+    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca = certificate("clawboot test CA", "clawboot test CA", ca_key, ca_key, True)
+    import ipaddress
+    leaf = certificate("127.0.0.1", "clawboot test CA", key, ca_key, False, [
+        x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+        x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH])])
+    pem = serialization.Encoding.PEM
+    with open(os.path.join(folder, "ca.pem"), "wb") as f:
+        f.write(ca.public_bytes(pem))
+    chain, private = os.path.join(folder, "leaf.pem"), os.path.join(folder, "leaf.key")
+    with open(chain, "wb") as f:
+        f.write(leaf.public_bytes(pem))
+    with open(private, "wb") as f:
+        f.write(key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(chain, private)
+    return context
 
 
 def main():
@@ -222,7 +270,7 @@ def main():
     if kind == "moto":
         port, stop = serve_moto()
     elif kind == "issuer":
-        port, stop = serve_issuer(sys.argv[2])
+        port, stop = serve_issuer(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None)
     elif kind == "proxy":
         refusal = tuple(sys.argv[5].split("=", 1)) if len(sys.argv) > 5 else None
         port, stop = serve_proxy(sys.argv[2], float(sys.argv[3]), float(sys.argv[4]), refusal)

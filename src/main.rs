@@ -39,6 +39,7 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> anyhow::Result<Outcome> {
+    clawboot::tls::check()?;
     let profile = Profile::load(cli.profile.as_deref())?;
     let Some(command) = &cli.command else {
         return commands::wizard::run(

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use crate::printable::printable;
 use secrecy::SecretString;
 use serde_json::{json, Value};
 use url::Url;
@@ -44,9 +45,11 @@ pub async fn request_code(issuer: &Issuer) -> anyhow::Result<DeviceCode> {
     Ok(DeviceCode {
         device_auth_id: text("device_auth_id")
             .ok_or_else(|| anyhow::anyhow!("the device-code answer has no device_auth_id"))?,
+        // Shown to the operator as it is: a code with control characters is not one.
         user_code: text("user_code")
             .or_else(|| text("usercode"))
-            .ok_or_else(|| anyhow::anyhow!("the device-code answer has no user_code"))?,
+            .filter(|code| !code.chars().any(char::is_control))
+            .ok_or_else(|| anyhow::anyhow!("the device-code answer has no usable user_code"))?,
         interval: parse_interval(body.get("interval")),
         page: issuer.device_page(),
     })
@@ -59,9 +62,10 @@ fn parse_interval(value: Option<&Value>) -> Duration {
         Some(Value::String(s)) => s.trim().parse().ok(),
         _ => None,
     };
+    // Faster than once a second would be hammering the issuer: raised to 1 s.
     seconds
         .filter(|s| s.is_finite() && *s > 0.0 && *s <= 60.0)
-        .map_or(DEFAULT_INTERVAL, Duration::from_secs_f64)
+        .map_or(DEFAULT_INTERVAL, |s| Duration::from_secs_f64(s.max(1.0)))
 }
 
 /// Poll at the server's interval until approved; 403/404 mean still pending, anything else
@@ -114,7 +118,8 @@ pub async fn wait_for_approval(
                     .find_map(|k| body.get(k).and_then(Value::as_str))
                     .unwrap_or("no reason given");
                 anyhow::bail!(
-                    "the device sign-in ended (HTTP {status}: {reason}): run the sign-in again"
+                    "the device sign-in ended (HTTP {status}: {}): run the sign-in again",
+                    printable(reason)
                 );
             }
         }
@@ -132,5 +137,6 @@ mod tests {
         assert_eq!(parse_interval(Some(&json!("soon"))), DEFAULT_INTERVAL);
         assert_eq!(parse_interval(Some(&json!(-1))), DEFAULT_INTERVAL);
         assert_eq!(parse_interval(None), DEFAULT_INTERVAL);
+        assert_eq!(parse_interval(Some(&json!(0.01))), Duration::from_secs(1));
     }
 }

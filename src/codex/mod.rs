@@ -26,9 +26,22 @@ pub struct Issuer {
 }
 
 impl Issuer {
+    /// An `https` issuer, or plain `http` on this machine only (a test server): tokens never
+    /// travel in the clear or to a scheme that is not HTTP.
     pub fn new(base: &str) -> anyhow::Result<Self> {
+        let shown = crate::printable::printable(base);
         let base = Url::parse(base.trim_end_matches('/'))
-            .map_err(|e| anyhow::anyhow!("--issuer {base:?} is not a URL: {e}"))?;
+            .map_err(|e| anyhow::anyhow!("--issuer {shown:?} is not a URL: {e}"))?;
+        let loopback = match base.host() {
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            Some(url::Host::Domain(name)) => name == "localhost",
+            None => false,
+        };
+        anyhow::ensure!(
+            base.scheme() == "https" || (base.scheme() == "http" && loopback),
+            "--issuer {shown:?} must be an https URL (plain http only to 127.0.0.1, ::1 or localhost)"
+        );
         Ok(Self { base })
     }
 
@@ -124,15 +137,33 @@ fn random_hex(bytes: usize) -> String {
 
 /// An HTTP client that follows no redirects (a token endpoint must answer itself).
 pub fn http_client() -> anyhow::Result<oauth2::reqwest::Client> {
-    Ok(oauth2::reqwest::Client::builder()
+    let builder = oauth2::reqwest::Client::builder()
         .redirect(oauth2::reqwest::redirect::Policy::none())
-        .timeout(std::time::Duration::from_secs(30))
-        .build()?)
+        .timeout(std::time::Duration::from_secs(30));
+    Ok(crate::tls::with_roots(builder)?.build()?)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_issuer_is_https_or_on_this_machine() {
+        assert!(Issuer::new("https://auth.openai.com").is_ok());
+        assert!(Issuer::new("http://127.0.0.1:8080/").is_ok());
+        assert!(Issuer::new("http://[::1]:8080").is_ok());
+        for refused in [
+            "http://auth.example.com",
+            "ftp://127.0.0.1/",
+            "file:///etc/passwd",
+        ] {
+            let message = Issuer::new(refused).unwrap_err().to_string();
+            assert!(
+                message.contains("must be an https URL"),
+                "{refused}: {message}"
+            );
+        }
+    }
 
     #[test]
     fn authorize_url_has_the_spec_parameters_in_order() {

@@ -1,6 +1,7 @@
 //! The code exchange and the refresh (form-encoded, through the `oauth2` crate), and the tokens
 //! they give, kept in `SecretString`s.
 
+use crate::printable::printable;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use oauth2::basic::{
@@ -146,16 +147,16 @@ fn explain<RE: std::error::Error + 'static>(
     match error {
         RequestTokenError::ServerResponse(response) => anyhow::anyhow!(
             "{what}: {}{}",
-            response.error(),
+            printable(response.error().as_ref()),
             response
                 .error_description()
-                .map(|d| format!(" ({d})"))
+                .map(|d| format!(" ({})", printable(d)))
                 .unwrap_or_default()
         ),
         RequestTokenError::Request(e) => anyhow::anyhow!("{what}: cannot reach the issuer: {e}"),
         RequestTokenError::Parse(_, _) => {
             anyhow::anyhow!("{what}: the issuer's answer is not a token response")
         }
-        RequestTokenError::Other(e) => anyhow::anyhow!("{what}: {e}"),
+        RequestTokenError::Other(e) => anyhow::anyhow!("{what}: {}", printable(&e)),
     }
 }

@@ -172,21 +172,11 @@ fn same_kind(a: &Value, b: &Value) -> bool {
 
 /// A key path for messages; a key the file gives is shown with its control characters escaped.
 fn join(path: &str, key: &str) -> String {
-    let key = shown(key);
+    let key = crate::printable::printable(key);
     match path.is_empty() {
         true => key.to_string(),
         false => format!("{path}.{key}"),
     }
-}
-
-/// `text` with its control characters escaped (`\u{1b}`), the rest as it is.
-fn shown(text: &str) -> String {
-    text.chars()
-        .map(|c| match c.is_control() {
-            true => c.escape_default().to_string(),
-            false => c.to_string(),
-        })
-        .collect()
 }
 
 fn unknown_key(name: &str, known: &Mapping) -> String {
@@ -199,7 +189,7 @@ fn unknown_key(name: &str, known: &Mapping) -> String {
     let hint = closest.map_or(String::new(), |(_, k)| format!("; did you mean `{k}`?"));
     format!(
         "unknown field `{}`{hint} (known here: {})",
-        shown(name),
+        crate::printable::printable(name),
         names.join(", ")
     )
 }

@@ -83,6 +83,9 @@ impl Store {
         if let Some(url) = endpoint_url {
             loader = loader.endpoint_url(url);
         }
+        if let Some(client) = crate::tls::aws_http_client() {
+            loader = loader.http_client(client);
+        }
         let config = loader.load().await;
         Self {
             client: Client::new(&config),

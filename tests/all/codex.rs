@@ -721,3 +721,60 @@ fn secret_variables_never_reach_a_child_process() {
         assert!(!env.contains("CLAWBOOT_GITHUB_TOKEN"), "{record}");
     }
 }
+
+/// An issuer behind a CA of its own (as a corporate proxy is): refused until AWS_CA_BUNDLE names
+/// that CA, then the device sign-in goes through, as the AWS CLI's would. A bundle that is not
+/// one is a clear error before anything runs.
+#[test]
+fn a_ca_in_aws_ca_bundle_is_trusted_by_the_sign_in() {
+    let tls = tempfile::tempdir().unwrap();
+    let issuer = Server::start(&["issuer", "ok", tls.path().to_str().unwrap()]);
+    let url = issuer.url().replace("http://", "https://");
+    let state = tempfile::tempdir().unwrap();
+    let sign_in = |bundle: Option<&Path>| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_clawboot"));
+        command
+            .env("PATH", path_with(JSON_ERA))
+            .env_remove("SSL_CERT_FILE")
+            .args([
+                "codex",
+                "login",
+                "--no-browser",
+                "--device-code",
+                "--issuer",
+                &url,
+            ])
+            .args(["--openclaw-version", JSON_ERA, "--state-dir"])
+            .arg(state.path())
+            .stdin(Stdio::null());
+        if let Some(bundle) = bundle {
+            command.env("AWS_CA_BUNDLE", bundle);
+        }
+        command.output().unwrap()
+    };
+    let untrusted = sign_in(None);
+    let all = format!("{}{}", text(&untrusted.stdout), text(&untrusted.stderr));
+    assert_eq!(untrusted.status.code(), Some(2), "{all}");
+    assert!(
+        all.contains("cannot reach the issuer") || all.contains("certificate"),
+        "{all}"
+    );
+
+    let trusted = sign_in(Some(&tls.path().join("ca.pem")));
+    let all = format!("{}{}", text(&trusted.stdout), text(&trusted.stderr));
+    assert!(trusted.status.success(), "{all}");
+    assert!(
+        all.contains("signed in: openai-codex:codex-user@example.com"),
+        "{all}"
+    );
+
+    let not_pem = tls.path().join("leaf.key.txt");
+    std::fs::write(&not_pem, "not a certificate").unwrap();
+    let refused = sign_in(Some(&not_pem));
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        text(&refused.stderr).contains("AWS_CA_BUNDLE names"),
+        "{}",
+        text(&refused.stderr)
+    );
+}
