@@ -5,6 +5,7 @@ pub mod cluster;
 pub mod codex;
 pub mod doctor;
 pub mod fsutil;
+pub mod hygiene;
 pub mod log;
 pub mod openclaw;
 pub mod printable;

@@ -21,6 +21,7 @@ use cli::{Cli, Command, OutputFormat, ProfileCommand, WizardArgs};
 use commands::Outcome;
 
 fn main() -> ExitCode {
+    clawboot::hygiene::no_core_dumps();
     clawboot::secrets::env::take();
     let cli = Cli::parse();
     clawboot::log::init();

@@ -98,14 +98,17 @@ impl Shape {
 
     /// A fresh value for the shapes clawboot generates.
     pub fn generate(self) -> Option<SecretString> {
+        // The random bytes and their text are wiped when dropped; only the SecretString stays.
         let random = |bytes: usize| {
-            let mut buf = vec![0u8; bytes];
+            let mut buf = zeroize::Zeroizing::new(vec![0u8; bytes]);
             rand::thread_rng().fill_bytes(&mut buf);
-            URL_SAFE_NO_PAD.encode(buf)
+            zeroize::Zeroizing::new(URL_SAFE_NO_PAD.encode(&*buf))
         };
         match self {
-            Self::GatewayToken => Some(random(32).into()),
-            Self::LiteLlmMasterKey => Some(format!("sk-{}", random(36)).into()),
+            Self::GatewayToken => Some(SecretString::from(random(32).as_str())),
+            Self::LiteLlmMasterKey => {
+                Some(SecretString::from(format!("sk-{}", random(36).as_str())))
+            }
             _ => None,
         }
     }
