@@ -81,6 +81,33 @@ impl ImageRef {
         last_segment.split_once(':').map(|(_, tag)| tag)
     }
 
+    /// Why the text is not an image reference (`name[:tag][@sha256:<64 hex>]`), if it is not.
+    fn malformed_reason(&self) -> Option<String> {
+        let (name, digest) = match self.0.split_once('@') {
+            Some((name, digest)) => (name, Some(digest)),
+            None => (self.0.as_str(), None),
+        };
+        let plain = !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"._-/:".contains(&b));
+        let digest_ok = digest.is_none_or(|d| {
+            d.strip_prefix("sha256:")
+                .is_some_and(|hex| hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+        });
+        match (plain, digest_ok) {
+            (true, true) => None,
+            (false, _) => Some(format!(
+                "{:?} is not an image reference such as ghcr.io/owner/name:1.2.3",
+                self.0
+            )),
+            (true, false) => Some(format!(
+                "{:?}: a digest is @sha256: and 64 hex digits",
+                self.0
+            )),
+        }
+    }
+
     /// Why the reference is not pinned, or `None` when it is.
     pub fn unpinned_reason(&self) -> Option<String> {
         let image = &self.0;
@@ -106,8 +133,11 @@ impl fmt::Display for ImageRef {
 
 string_form!(ImageRef, |text: String| {
     let image = ImageRef(text);
+    if let Some(why) = image.malformed_reason() {
+        return Err(why);
+    }
     match image.unpinned_reason() {
-        Some(why) => Err(format!("{why}; pin a version tag")),
+        Some(why) => Err(format!("{why}; pin a version tag or a digest (@sha256:…)")),
         None => Ok(image),
     }
 });
@@ -176,3 +206,31 @@ word_enum!(
     /// What the sandbox sees of the agent workspace.
     WorkspaceAccess { None = "none", Ro = "ro", Rw = "rw" }
 );
+
+#[cfg(test)]
+mod tests {
+    use super::ImageRef;
+
+    #[test]
+    fn images_are_pinned_by_tag_or_by_a_real_digest() {
+        let digest = format!("@sha256:{}", "ab".repeat(32));
+        for good in [
+            "ghcr.io/berriai/litellm:v1.80.0-stable".to_string(),
+            format!("ghcr.io/berriai/litellm{digest}"),
+            format!("ghcr.io/openclaw/openclaw:2026.9.6{digest}"),
+        ] {
+            assert!(ImageRef::try_from(good.clone()).is_ok(), "{good}");
+        }
+        for (bad, why) in [
+            (
+                "ghcr.io/x/y@sha256:zz",
+                "a digest is @sha256: and 64 hex digits",
+            ),
+            ("ghcr.io/x/y:1 --privileged", "is not an image reference"),
+            ("ghcr.io/x/y", "has no tag"),
+        ] {
+            let message = ImageRef::try_from(bad.to_string()).unwrap_err();
+            assert!(message.contains(why), "{bad}: {message}");
+        }
+    }
+}

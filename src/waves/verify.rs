@@ -45,6 +45,7 @@ async fn in_pod(engine: &Engine, pod: &InPod<'_>) -> Vec<Line> {
         readyz(pod).await,
         internet_allowed(pod).await,
         cluster_blocked(pod).await,
+        metadata_blocked(pod).await,
         anthropic_key_absent(pod).await,
     ];
     lines.extend(plugins_loaded(engine, pod).await);
@@ -351,6 +352,16 @@ async fn cluster_blocked(pod: &InPod<'_>) -> Line {
         Ok(out) if out.trim() == "blocked" => Line::new(Mark::Ok, "NetworkPolicy: cluster-internal services are blocked"),
         Ok(_) => Line::new(Mark::Fail, format!("NetworkPolicy: {url} answered from the OpenClaw pod: is a NetworkPolicy controller running, and are the pod/service CIDRs excepted?")),
         Err(e) => verdict("NetworkPolicy probe", &e, || format!("NetworkPolicy probe: {}", e.message)),
+    }
+}
+
+/// The cloud's instance metadata (node credentials on EKS) is link-local: the egress rules
+/// leave it out, and so must the cluster.
+async fn metadata_blocked(pod: &InPod<'_>) -> Line {
+    match node(pod, &reach_script("http://169.254.169.254/latest/meta-data/")).await {
+        Ok(out) if out.trim() == "blocked" => Line::new(Mark::Ok, "NetworkPolicy: the instance metadata address 169.254.169.254 is blocked"),
+        Ok(_) => Line::new(Mark::Fail, "NetworkPolicy: 169.254.169.254 answered from the OpenClaw pod: the node's credentials are within reach; is a NetworkPolicy controller running? (on EKS also set the instance metadata hop limit to 1)"),
+        Err(e) => verdict("NetworkPolicy probe", &e, || format!("NetworkPolicy probe: {}", check_output(&e.message))),
     }
 }
 

@@ -93,9 +93,10 @@ fn every_yaml_parses_and_kustomize_lists_exactly_the_manifests() {
             )
         })
         .collect();
-    assert_eq!(kinds.len(), 14, "{kinds:?}");
+    assert_eq!(kinds.len(), 15, "{kinds:?}");
     for expected in [
         "Namespace/openclaw",
+        "NetworkPolicy/default-deny",
         "ExternalSecret/openclaw-es",
         "ExternalSecret/litellm-es",
         "Deployment/openclaw",
@@ -253,7 +254,7 @@ fn profile_values_reach_the_manifests_and_stay_valid() {
     let answers = "cluster:\n  namespace: claw\naws:\n  ssm_prefix: /prod/claw\n  kms_key_alias: alias/claw\n\
         litellm:\n  models: [anthropic/claude-sonnet-4-5-20250929, zai/glm-4.7, openai/gpt-5-mini]\n\
         openclaw:\n  release: \"2026.5.28\"\n  discord_allow_from: [\"123456789012345678\"]\n  fallback_models: [litellm/zai/glm-4.7]\n\
-        images:\n  openclaw: ghcr.io/openclaw/openclaw:2026.5.28\n\
+        images:\n  openclaw: ghcr.io/openclaw/openclaw:2026.5.28\n  litellm: ghcr.io/berriai/litellm@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n\
         network_policy:\n  extra_excepted_cidrs: [100.64.0.0/10]\n  node_local_dns: 169.254.20.10\n";
     render_into(dir.path(), Some(answers));
     let gitops = gitops_dir(dir.path());
@@ -272,6 +273,16 @@ fn profile_values_reach_the_manifests_and_stay_valid() {
         assert!(litellm_es.contains(key), "{key} missing:\n{litellm_es}");
     }
     assert!(!read("externalsecret.yaml").contains("secretKey: ANTHROPIC"));
+    // What the manifests allow: Pod Security, LiteLLM's root filesystem.
+    let namespace = read("namespace.yaml");
+    assert!(namespace.contains("pod-security.kubernetes.io/enforce: privileged"));
+    assert!(namespace.contains("pod-security.kubernetes.io/warn: restricted"));
+    assert!(read("deployment-litellm.yaml").contains("readOnlyRootFilesystem: true"));
+    let backend = fs::read_to_string(dir.path().join("terraform/aws/openclaw/backend.tf")).unwrap();
+    assert!(backend.contains("encrypt = true"), "{backend}");
+    assert!(read("deployment-litellm.yaml").contains(
+        "image: ghcr.io/berriai/litellm@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+    ));
     let policy = read("networkpolicy.yaml");
     assert!(policy.contains("- 100.64.0.0/10") && policy.contains("cidr: 169.254.20.10/32"));
     let deployment = read("deployment-openclaw.yaml");
@@ -298,14 +309,11 @@ fn a_plugin_registry_mirror_gets_its_env_and_exactly_its_egress() {
     assert!(deployment.contains(
         "- name: npm_config_registry\n              value: http://npm-mirror.internal:4873/"
     ));
-    let policy: serde_yaml::Value = serde_yaml::from_str(
-        fs::read_to_string(gitops.join("networkpolicy.yaml"))
-            .unwrap()
-            .split("\n---\n")
-            .next()
-            .unwrap(),
-    )
-    .unwrap();
+    let policies = fs::read_to_string(gitops.join("networkpolicy.yaml")).unwrap();
+    let policy: serde_yaml::Value = serde_yaml::Deserializer::from_str(&policies)
+        .map(|doc| serde_yaml::Value::deserialize(doc).unwrap())
+        .find(|p| p["metadata"]["name"] == "openclaw-network")
+        .unwrap();
     let mirror_rules: Vec<&serde_yaml::Value> = policy["spec"]["egress"]
         .as_sequence()
         .unwrap()
