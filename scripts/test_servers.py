@@ -9,6 +9,7 @@ each prints `READY <port>` and stops when its standard input closes.
                                                no-account, device-expired, device-denied. With
                                                TLS_DIR: HTTPS, with a CA of its own written to
                                                TLS_DIR/ca.pem
+  test_servers.py silent                       takes connections and never answers
   test_servers.py proxy UPSTREAM THROTTLE ERR [OPERATION=CODE]
                                                fault proxy in front of UPSTREAM: a share THROTTLE
                                                of SSM requests gets HTTP 400 ThrottlingException,
@@ -265,12 +266,30 @@ def tls_context(folder):
     return context
 
 
+def serve_silent():
+    """Takes every connection and never answers: an endpoint behind a broken proxy."""
+    import socket
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+    held = []
+
+    def accept():
+        while True:
+            held.append(listener.accept()[0])
+
+    threading.Thread(target=accept, daemon=True).start()
+    return listener.getsockname()[1], listener.close
+
+
 def main():
     kind = sys.argv[1]
     if kind == "moto":
         port, stop = serve_moto()
     elif kind == "issuer":
         port, stop = serve_issuer(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None)
+    elif kind == "silent":
+        port, stop = serve_silent()
     elif kind == "proxy":
         refusal = tuple(sys.argv[5].split("=", 1)) if len(sys.argv) > 5 else None
         port, stop = serve_proxy(sys.argv[2], float(sys.argv[3]), float(sys.argv[4]), refusal)

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region};
 use aws_sdk_ssm::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_ssm::types::{ParameterStringFilter, ParameterType, ResourceTypeForTagging, Tag};
@@ -17,6 +18,11 @@ type Result<T> = std::result::Result<T, SsmError>;
 /// turned two throttles into 30–40 s of waiting) with a short backoff, bounded by the SDK's
 /// retry quota so a fully throttled run still ends quickly.
 const MAX_ATTEMPTS: u32 = 8;
+/// An endpoint that does not take the connection, an attempt that gets no answer, and every
+/// attempt of one request together: an SSM request never waits longer than `OPERATION_TIMEOUT`.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(5);
+pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// Names per GetParameters request (the API's limit).
 const GET_PARAMETERS_LIMIT: usize = 10;
@@ -77,9 +83,16 @@ impl Store {
             .with_max_attempts(MAX_ATTEMPTS)
             .with_initial_backoff(Duration::from_millis(100))
             .with_max_backoff(Duration::from_secs(2));
+        let timeouts = TimeoutConfig::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .read_timeout(ATTEMPT_TIMEOUT)
+            .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+            .operation_timeout(OPERATION_TIMEOUT)
+            .build();
         let mut loader = loader
             .region(Region::new(region.to_string()))
-            .retry_config(retry);
+            .retry_config(retry)
+            .timeout_config(timeouts);
         if let Some(url) = endpoint_url {
             loader = loader.endpoint_url(url);
         }
@@ -296,6 +309,10 @@ impl Store {
             "UnrecognizedClientException" | "InvalidSignatureException" | "ExpiredTokenException" | "InvalidClientTokenId" => (ErrorKind::BadCredentials, format!(
                 "AWS did not accept the credentials ({code}): refresh them (aws sso login, or new access keys) and check AWS_PROFILE"
             )),
+            "" if timed_out(&err) => (ErrorKind::Unreachable, format!(
+                "SSM did not answer {action} on {path} in time (each request gives up after {} s): check the network and aws.region (or --region); AWS_ENDPOINT_URL_SSM overrides the endpoint",
+                OPERATION_TIMEOUT.as_secs()
+            )),
             "" if matches!(err, SdkError::ResponseError(_)) => (ErrorKind::Unreachable, format!(
                 "SSM's answer to {action} on {path} could not be read: something between clawboot and SSM may be altering it (check HTTPS_PROXY and AWS_ENDPOINT_URL_SSM), then run the command again"
             )),
@@ -329,6 +346,15 @@ where
         }
         SdkError::ServiceError(service) => without_quoted_values(&chain(service.err())),
         other => chain(other),
+    }
+}
+
+/// No answer in time: the SDK's own timeout, or a connection that timed out.
+fn timed_out<E, R>(err: &SdkError<E, R>) -> bool {
+    match err {
+        SdkError::TimeoutError(_) => true,
+        SdkError::DispatchFailure(failure) => failure.is_timeout(),
+        _ => false,
     }
 }
 

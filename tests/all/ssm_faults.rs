@@ -2,10 +2,11 @@
 //! and server errors. The in-process stores carry their own test credentials: the process's
 //! environment is shared by every test of the binary and is never changed.
 
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::time::Duration;
 use std::time::Instant;
 
-use crate::common::ssm::{fault_proxy, moto};
+use crate::common::ssm::{fault_proxy, moto, Server};
 use crate::common::*;
 use clawboot::secrets::ops::{self, Write};
 use clawboot::secrets::ssm::Store;
@@ -123,6 +124,41 @@ fn throttling_is_retried_and_a_hopeless_one_ends_with_what_to_do() {
     let stderr = text(&output.stderr);
     assert!(
         stderr.contains("SSM kept throttling") && stderr.contains("run the command again later"),
+        "{stderr}"
+    );
+}
+
+/// An endpoint that takes the connection and never answers: `secrets status` gives up within
+/// one request's bound (20 s, whatever the retries) and says what to check, in one line.
+#[test]
+fn an_endpoint_that_never_answers_costs_one_bounded_wait() {
+    let silent = Server::start(&["silent"]);
+    let home = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_clawboot"))
+        .args(["secrets", "status", "--endpoint-url", &silent.url()])
+        .env("HOME", home.path())
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Far above the bound: only a hang reaches it.
+    let deadline = std::time::Instant::now() + Duration::from_secs(90);
+    while child.try_wait().unwrap().is_none() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "secrets status still waits after 90 s"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let output = child.wait_with_output().unwrap();
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("SSM did not answer ssm:DescribeParameters")
+            && stderr.contains("gives up after 20 s"),
         "{stderr}"
     );
 }
