@@ -7,6 +7,10 @@ use rand::RngCore;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 
+/// SSM's limit for a standard parameter's value; input is never read past it (plus one byte,
+/// to tell a value that is too long).
+pub const MAX_VALUE_BYTES: usize = 4096;
+
 /// What Terraform writes as the initial value: it counts as not set.
 pub const PLACEHOLDER: &str = "dummy";
 
@@ -60,6 +64,11 @@ impl Shape {
         let value = value.expose_secret();
         if value.is_empty() {
             return Verdict::Invalid("is empty".into());
+        }
+        if value.len() > MAX_VALUE_BYTES {
+            return Verdict::Invalid(format!(
+                "is longer than SSM's limit for a standard parameter ({MAX_VALUE_BYTES} bytes): is it the right file?"
+            ));
         }
         if value.trim() != value || value.contains(char::is_whitespace) {
             return Verdict::Invalid(

@@ -204,17 +204,16 @@ pub fn supplied_values(
             )
         })?;
         known(names, name)?;
-        let text = std::fs::read_to_string(path)
+        let text = std::fs::File::open(path)
+            .and_then(read_bounded)
             .with_context(|| format!("cannot read the value of {name} from {path}"))?;
-        values.insert(name.to_string(), SecretString::from(strip_line_break(text)));
+        values.insert(name.to_string(), text);
     }
     if let Some(name) = stdin_name {
         known(names, name)?;
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
+        let text = read_bounded(std::io::stdin())
             .with_context(|| format!("cannot read the value of {name} from standard input"))?;
-        values.insert(name.to_string(), SecretString::from(strip_line_break(text)));
+        values.insert(name.to_string(), text);
     }
     Ok(values)
 }
@@ -228,6 +227,17 @@ fn known(names: &[&str], name: &str) -> anyhow::Result<()> {
             names.join(", ")
         )
     }
+}
+
+/// A value from a file or a pipe, read no further than SSM's limit plus a line break and one
+/// byte (`/dev/zero` ends there too): a longer one fails its check with the limit.
+fn read_bounded(source: impl Read) -> std::io::Result<SecretString> {
+    let limit = crate::secrets::check::MAX_VALUE_BYTES as u64 + 3;
+    let mut bytes = zeroize::Zeroizing::new(Vec::new());
+    source.take(limit).read_to_end(&mut bytes)?;
+    let text = String::from_utf8(std::mem::take(&mut *bytes))
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text"))?;
+    Ok(SecretString::from(strip_line_break(text)))
 }
 
 /// A file or pipe usually ends with one line break that is not part of the value.

@@ -536,6 +536,37 @@ fn an_unreadable_answer_never_shows_the_values_it_held() {
     }
 }
 
+/// A value longer than SSM allows is refused, with the limit, and an endless file is read no
+/// further than that (`/dev/zero` grew to 3.8 GB before).
+#[test]
+fn values_past_ssms_limit_are_refused_and_never_read_whole() {
+    let op = Operator::new("limits");
+    let endless = op.secrets(
+        &[
+            "seed",
+            "--non-interactive",
+            "--from-file",
+            "GITHUB_TOKEN=/dev/zero",
+        ],
+        &[],
+    );
+    let stderr = text(&endless.stderr);
+    assert_eq!(endless.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("GITHUB_TOKEN"), "{stderr}");
+    let long = format!("github_pat_{}", "a".repeat(5000));
+    let too_long = op.secrets(
+        &["seed", "--non-interactive"],
+        &[("CLAWBOOT_GITHUB_TOKEN", &long)],
+    );
+    let all = format!("{}{}", text(&too_long.stdout), text(&too_long.stderr));
+    assert_eq!(too_long.status.code(), Some(2), "{all}");
+    assert!(
+        all.contains("is longer than SSM's limit for a standard parameter (4096 bytes)"),
+        "{all}"
+    );
+    assert_eq!(op.status("GITHUB_TOKEN")["state"], "missing", "nothing is written");
+}
+
 /// Canary values: distinctive markers that must never appear outside SSM.
 const CANARIES: [(&str, &str); 4] = [
     (
