@@ -3,6 +3,8 @@
 
 use url::Url;
 
+use crate::printable::printable;
+
 /// The code and, when the paste carried one, the state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pasted {
@@ -19,16 +21,17 @@ pub fn parse(input: &str) -> anyhow::Result<Pasted> {
     );
     let pasted = if input.starts_with("http://") || input.starts_with("https://") {
         let url = Url::parse(input).map_err(|_| anyhow::anyhow!("the pasted URL is not valid"))?;
+        refusal(url.query_pairs())?;
         from_query(url.query_pairs())
     } else if let Some((code, state)) = input.split_once('#') {
         Pasted {
             code: code.to_string(),
             state: Some(state.to_string()).filter(|s| !s.is_empty()),
         }
-    } else if input.contains("code=") {
-        from_query(url::form_urlencoded::parse(
-            input.trim_start_matches('?').as_bytes(),
-        ))
+    } else if input.contains("code=") || input.contains("error=") {
+        let query = input.trim_start_matches('?').as_bytes();
+        refusal(url::form_urlencoded::parse(query))?;
+        from_query(url::form_urlencoded::parse(query))
     } else {
         Pasted {
             code: input.to_string(),
@@ -40,6 +43,27 @@ pub fn parse(input: &str) -> anyhow::Result<Pasted> {
         "the paste has no authorization code: copy the whole address the browser ended on"
     );
     Ok(pasted)
+}
+
+/// A redirect that carries `error` is the issuer's refusal: say so, as the callback does.
+fn refusal<'a>(
+    mut pairs: impl Iterator<Item = (std::borrow::Cow<'a, str>, std::borrow::Cow<'a, str>)>,
+) -> anyhow::Result<()> {
+    let (mut error, mut description) = (None, String::new());
+    for (key, value) in pairs.by_ref() {
+        match key.as_ref() {
+            "error" => error = Some(value.into_owned()),
+            "error_description" => description = value.into_owned(),
+            _ => {}
+        }
+    }
+    match error {
+        Some(error) => anyhow::bail!(
+            "{}: start the sign-in again",
+            printable(format!("the sign-in was refused: {error} {description}").trim())
+        ),
+        None => Ok(()),
+    }
 }
 
 fn from_query<'a>(
@@ -93,6 +117,15 @@ mod tests {
         assert_eq!(parse("abc").unwrap(), p("abc", None));
         assert!(parse("   ").is_err());
         assert!(parse("http://localhost:1455/auth/callback?state=s1").is_err());
+        let refused = "http://localhost:1455/auth/callback?error=access_denied&error_description=The+user+said+no%1B&state=s1";
+        assert_eq!(
+            parse(refused).unwrap_err().to_string(),
+            "the sign-in was refused: access_denied The user said no\\u{1b}: start the sign-in again"
+        );
+        assert!(parse("?error=access_denied")
+            .unwrap_err()
+            .to_string()
+            .starts_with("the sign-in was refused"));
     }
 
     #[test]

@@ -564,7 +564,11 @@ fn values_past_ssms_limit_are_refused_and_never_read_whole() {
         all.contains("is longer than SSM's limit for a standard parameter (4096 bytes)"),
         "{all}"
     );
-    assert_eq!(op.status("GITHUB_TOKEN")["state"], "missing", "nothing is written");
+    assert_eq!(
+        op.status("GITHUB_TOKEN")["state"],
+        "missing",
+        "nothing is written"
+    );
 }
 
 /// Canary values: distinctive markers that must never appear outside SSM.
