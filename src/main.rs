@@ -20,9 +20,14 @@ use clawboot::{doctor, fsutil, openclaw, render};
 use cli::{Cli, Command, OutputFormat, ProfileCommand, WizardArgs};
 use commands::Outcome;
 
+/// Exit code when the reader of the output went away (`clawboot render | head`): what a shell
+/// reports for a process stopped by SIGPIPE, quietly.
+const CLOSED_PIPE: u8 = 141;
+
 fn main() -> ExitCode {
     clawboot::hygiene::no_core_dumps();
     clawboot::secrets::env::take();
+    quiet_on_closed_pipe();
     let cli = Cli::parse();
     clawboot::log::init();
     tracing::info!(command = ?std::env::args().nth(1), "clawboot started");
@@ -31,12 +36,36 @@ fn main() -> ExitCode {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
         Ok(Outcome::Reported) => ExitCode::from(1),
         Ok(Outcome::Code(code)) => ExitCode::from(code),
+        Err(e) if closed_pipe(&e) => ExitCode::from(CLOSED_PIPE),
         Err(e) => {
             tracing::warn!("failed: {e:#}");
             eprintln!("error: {e:#}");
             ExitCode::from(2)
         }
     }
+}
+
+fn closed_pipe(e: &anyhow::Error) -> bool {
+    e.chain()
+        .filter_map(|cause| cause.downcast_ref::<std::io::Error>())
+        .any(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+}
+
+/// `println!` panics when the reader is gone: that is an end, not a bug.
+fn quiet_on_closed_pipe() {
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(CLOSED_PIPE.into());
+        }
+        report(info);
+    }));
 }
 
 fn run(cli: &Cli) -> anyhow::Result<Outcome> {

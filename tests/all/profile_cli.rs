@@ -127,3 +127,22 @@ fn every_command_has_help_and_the_binary_a_version() {
         assert!(!output.stdout.is_empty());
     }
 }
+
+/// Output into a pipe whose reader is gone (`clawboot render | head -c 50`) ends quietly with
+/// the code a shell gives SIGPIPE, never with a panic or an error message.
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out").display().to_string();
+    for args in [vec!["render", "--out", out.as_str()], vec!["profile", "show"]] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_clawboot"))
+            .args(&args)
+            .stdout(writer)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(141), "{args:?}");
+        assert_eq!(text(&output.stderr), "", "{args:?}");
+    }
+}
