@@ -150,7 +150,7 @@ pub struct WizardArgs {
     pub show_commands: bool,
     /// AWS region of the parameters (default: aws.region of the profile).
     // Own ids: `secrets` has global options of the same names, whose values clap would copy here.
-    #[arg(long = "region", id = "wizard_region")]
+    #[arg(long = "region", id = "wizard_region", value_name = "REGION")]
     pub region: Option<String>,
     /// SSM endpoint, e.g. a VPC endpoint or a local test server (AWS_ENDPOINT_URL_SSM works too).
     #[arg(long = "endpoint-url", id = "wizard_endpoint_url", value_name = "URL")]
@@ -186,14 +186,48 @@ pub struct WizardArgs {
 }
 
 impl WizardArgs {
-    /// Whether none was given: before a command they would be ignored, so that is refused.
+    /// Whether none was given: before a command that is not the wizard's they would be
+    /// ignored, so that is refused.
     pub fn is_unset(&self) -> bool {
+        *self == Self::unset()
+    }
+
+    fn unset() -> Self {
         #[derive(Parser)]
         struct Bare {
             #[command(flatten)]
             wizard: WizardArgs,
         }
-        *self == Bare::parse_from(["clawboot"]).wizard
+        Bare::parse_from(["clawboot"]).wizard
+    }
+
+    /// These options, with those given before the command (`clawboot --plain setup`) where
+    /// these leave one unset.
+    pub fn with_earlier(&self, earlier: &Self) -> Self {
+        let unset = Self::unset();
+        let port = match self.callback_port == unset.callback_port {
+            true => earlier.callback_port,
+            false => self.callback_port,
+        };
+        Self {
+            plain: self.plain || earlier.plain,
+            non_interactive: self.non_interactive || earlier.non_interactive,
+            show_commands: self.show_commands || earlier.show_commands,
+            region: self.region.clone().or_else(|| earlier.region.clone()),
+            endpoint_url: self
+                .endpoint_url
+                .clone()
+                .or_else(|| earlier.endpoint_url.clone()),
+            state_dir: self.state_dir.clone().or_else(|| earlier.state_dir.clone()),
+            issuer: self.issuer.clone().or_else(|| earlier.issuer.clone()),
+            sign_in: self.sign_in.or(earlier.sign_in),
+            callback_port: port,
+            no_browser: self.no_browser || earlier.no_browser,
+            no_cluster: self.no_cluster || earlier.no_cluster,
+            yes: self.yes || earlier.yes,
+            from_file: [earlier.from_file.clone(), self.from_file.clone()].concat(),
+            stdin: self.stdin.clone().or_else(|| earlier.stdin.clone()),
+        }
     }
 }
 

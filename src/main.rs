@@ -80,15 +80,19 @@ fn run(cli: &Cli) -> anyhow::Result<Outcome> {
             None,
         );
     };
-    if !cli.wizard.is_unset() {
-        anyhow::bail!("the wizard's options go after the command, e.g. `clawboot setup --plain`");
+    let wizard_task = matches!(
+        command,
+        Command::Setup(_) | Command::Rotate { .. } | Command::SignIn(_) | Command::Status(_)
+    );
+    if !wizard_task && !cli.wizard.is_unset() {
+        anyhow::bail!("those options are the wizard's: they go with no command, or with setup, rotate, sign-in or status; see `clawboot <command> --help` for this command's own");
     }
     let wizard = |args: &WizardArgs, task: Task| {
         commands::wizard::run(
             cli.profile.as_deref(),
             profile.clone(),
             cli.output,
-            args,
+            &args.with_earlier(&cli.wizard),
             Some(task),
         )
     };

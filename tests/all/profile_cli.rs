@@ -134,7 +134,10 @@ fn every_command_has_help_and_the_binary_a_version() {
 fn a_closed_pipe_ends_quietly() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out").display().to_string();
-    for args in [vec!["render", "--out", out.as_str()], vec!["profile", "show"]] {
+    for args in [
+        vec!["render", "--out", out.as_str()],
+        vec!["profile", "show"],
+    ] {
         let (reader, writer) = std::io::pipe().unwrap();
         drop(reader);
         let output = std::process::Command::new(env!("CARGO_BIN_EXE_clawboot"))
@@ -145,4 +148,48 @@ fn a_closed_pipe_ends_quietly() {
         assert_eq!(output.status.code(), Some(141), "{args:?}");
         assert_eq!(text(&output.stderr), "", "{args:?}");
     }
+}
+
+/// The wizard's options are taken before its task as after it (`clawboot --issuer X status`),
+/// refused before another command with what to do, and named by their value in `--help`.
+#[test]
+fn the_wizards_options_go_before_or_after_its_tasks() {
+    let home = tempfile::tempdir().unwrap();
+    let status = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_clawboot"))
+            .args(args)
+            .env("HOME", home.path())
+            .env("KUBECONFIG", home.path().join("none"))
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .output()
+            .unwrap()
+    };
+    let before = status(&[
+        "--region",
+        "eu-west-1",
+        "--endpoint-url",
+        "http://127.0.0.1:9",
+        "status",
+        "--output",
+        "json",
+    ]);
+    let report: serde_json::Value = serde_json::from_slice(&before.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", text(&before.stderr)));
+    let preflight = report["waves"][0]["lines"].to_string();
+    assert!(
+        preflight.contains("eu-west-1"),
+        "the region given before the task is used: {preflight}"
+    );
+
+    let refused = clawboot(&["--plain", "render", "--check"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(text(&refused.stderr).contains("those options are the wizard's"));
+
+    let help = clawboot(&["--help"]);
+    assert!(
+        text(&help.stdout).contains("--region <REGION>"),
+        "{}",
+        text(&help.stdout)
+    );
 }
