@@ -48,6 +48,8 @@ pub fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
 fn not_regular(path: &Path, meta: &fs::Metadata) -> std::io::Error {
     let what = if meta.file_type().is_symlink() {
         "a symbolic link"
+    } else if meta.is_dir() {
+        "a folder"
     } else {
         "not a regular file"
     };

@@ -114,7 +114,7 @@ fn run(cli: &Cli) -> anyhow::Result<Outcome> {
             if !check {
                 render::output::apply(&planned)?;
             }
-            report_render(cli.output, &profile, &planned, *check)
+            report_render(cli.output, &profile, &planned, *check, only.map(Into::into))
         }
         Command::Doctor { path } => {
             let dir = path
@@ -149,12 +149,13 @@ fn report_render(
     profile: &Profile,
     planned: &[PlannedFile],
     check: bool,
+    only: Option<render::Group>,
 ) -> anyhow::Result<Outcome> {
     let changed = planned
         .iter()
         .filter(|f| f.change != Change::Unchanged)
         .count();
-    let not_done = not_done_by_render(profile);
+    let not_done = not_done_by_render(profile, only);
     let mut out = std::io::stdout().lock();
     match format {
         OutputFormat::Json => {
@@ -201,17 +202,33 @@ fn report_render(
 }
 
 /// What the operator still has to do after render, said plainly.
-fn not_done_by_render(profile: &Profile) -> Vec<String> {
-    let mut lines = vec![
-        "terraform plan/apply of terraform/ (through the infrastructure repo's pull request flow): needs AWS and Cloudflare access".to_string(),
-        format!("seeding the secret values into SSM under {}: needs AWS access", profile.aws.ssm_prefix),
-        "Argo CD sync of the GitOps folder (apply application.yaml once): needs the cluster".to_string(),
-        "copying workspace/ (SOUL.md, skills/) into the OpenClaw volume: needs the cluster".to_string(),
-    ];
-    lines.extend(openclaw::plugins::not_installable(profile));
-    if profile.openclaw.discord_allow_from.is_empty() {
+/// What is left after rendering `only` that group (or all): the steps for the files written.
+fn not_done_by_render(profile: &Profile, only: Option<render::Group>) -> Vec<String> {
+    let rendered = |group| only.is_none_or(|only| only == group);
+    let mut lines = Vec::new();
+    if rendered(render::Group::Terraform) {
+        lines.push("terraform plan/apply of terraform/ (through the infrastructure repo's pull request flow): needs AWS and Cloudflare access".to_string());
+        lines.push(format!(
+            "seeding the secret values into SSM under {}: needs AWS access",
+            profile.aws.ssm_prefix
+        ));
+    }
+    if rendered(render::Group::K8s) {
         lines.push(
-            "Discord DMs use pairing: set openclaw.discord_allow_from to your Discord user id(s) for an allowlist"
+            "Argo CD sync of the GitOps folder (apply application.yaml once): needs the cluster"
+                .to_string(),
+        );
+        lines.extend(openclaw::plugins::not_installable(profile));
+        if profile.openclaw.discord_allow_from.is_empty() {
+            lines.push(
+                "Discord DMs use pairing: set openclaw.discord_allow_from to your Discord user id(s) for an allowlist"
+                    .to_string(),
+            );
+        }
+    }
+    if rendered(render::Group::Workspace) {
+        lines.push(
+            "copying workspace/ (SOUL.md, skills/) into the OpenClaw volume: needs the cluster"
                 .to_string(),
         );
     }

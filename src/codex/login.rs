@@ -153,7 +153,8 @@ async fn start_browser(
 }
 
 /// The first of: the callback (when listening), a paste. A paste that does not parse or
-/// carries another sign-in's state ends the sign-in, as a wrong callback does.
+/// carries another sign-in's state ends the sign-in; a callback without this sign-in's state
+/// is ignored (a web page could send one).
 async fn code_from_callback_or_paste(
     listener: Option<tokio::net::TcpListener>,
     mut pasted: mpsc::UnboundedReceiver<String>,
@@ -163,13 +164,24 @@ async fn code_from_callback_or_paste(
         Some(text) => paste::code_for(paste::parse(&text)?, state),
         None => anyhow::bail!("no address was pasted: sign in later with `clawboot sign-in`"),
     };
-    match listener {
-        Some(listener) => tokio::select! {
-            code = callback::wait_for_code(&listener, state) => code,
-            text = pasted.recv() => from_paste(text),
-        },
-        None => from_paste(pasted.recv().await),
-    }
+    let waiting = async {
+        match listener {
+            Some(listener) => tokio::select! {
+                code = callback::wait_for_code(&listener, state) => code,
+                text = pasted.recv() => from_paste(text),
+            },
+            None => from_paste(pasted.recv().await),
+        }
+    };
+    // As long as a device code lives: a browser sign-in left open does not wait forever.
+    tokio::time::timeout(device::LIFETIME, waiting)
+        .await
+        .unwrap_or_else(|_| {
+            anyhow::bail!(
+                "no sign-in arrived within {} minutes: run the sign-in again",
+                device::LIFETIME.as_secs() / 60
+            )
+        })
 }
 
 async fn start_device(

@@ -108,10 +108,20 @@ pub fn launch(launch: Launch) -> anyhow::Result<Ran> {
         task,
     } = launch;
     let show_commands = batch.show_commands;
-    // Every task's journal is opened now, so a damaged one is reported before anything runs.
+    // Every task's journal is opened now, so a damaged one is reported before anything runs;
+    // a task that only looks (status) goes on without it, with a warning.
+    let read_only = task.as_ref().is_some_and(Task::is_read_only);
     let mut journals = std::collections::HashMap::new();
     for name in ["setup", "rotate", "sign-in", "seed"] {
-        journals.insert(name, Journal::open(profile_path, name)?);
+        let journal = match Journal::open(profile_path, name) {
+            Ok(journal) => journal,
+            Err(e) if read_only => {
+                eprintln!("warning: {e:#}; this check goes on without it");
+                Journal::in_memory()
+            }
+            Err(e) => return Err(e),
+        };
+        journals.insert(name, journal);
     }
     let resumable = journals["setup"].unfinished("setup");
     let runtime = super::runtime()?;

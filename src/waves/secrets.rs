@@ -125,14 +125,9 @@ pub async fn seed(engine: &Engine, overwrite: bool) -> Result<Report, Halt> {
         .filter(|s| s.required && s.source == ValueSource::Terraform && !s.state.is_set())
         .map(|s| s.name.to_string())
         .collect();
-    let record = if written.left.is_empty() {
-        EntryState::Applied
-    } else {
-        EntryState::Skipped
-    };
     engine
         .journal()
-        .record(Wave::Secrets, record, versions(&written))?;
+        .record(Wave::Secrets, entry_state(&written), versions(&written))?;
     let left = written.left.clone();
     let now = after_writes(statuses, &written);
     finish_writes(engine, written)?;
@@ -384,6 +379,14 @@ pub async fn rotatable_named(
         .collect()
 }
 
+/// A value left for later is not done: the next run asks for it again.
+fn entry_state(written: &Written) -> EntryState {
+    match written.left.is_empty() {
+        true => EntryState::Applied,
+        false => EntryState::Skipped,
+    }
+}
+
 /// Replace the values of `parameters` (the old versions stay, the last labelled `previous`),
 /// then make the cluster fetch them and restart what reads them.
 pub async fn rotate(engine: &Engine, parameters: &[&'static Parameter]) -> Result<Report, Halt> {
@@ -400,7 +403,7 @@ pub async fn rotate(engine: &Engine, parameters: &[&'static Parameter]) -> Resul
     }
     engine
         .journal()
-        .record(Wave::Secrets, EntryState::Applied, versions(&written))?;
+        .record(Wave::Secrets, entry_state(&written), versions(&written))?;
     let changed: Vec<&Parameter> = written
         .written
         .iter()

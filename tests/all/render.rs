@@ -483,3 +483,18 @@ fn links_among_the_manifests_are_refused_not_followed() {
     assert!(!all.contains("CANARY-LINKED-SECRET"), "{all}");
     assert!(all.contains("is a symbolic link"), "{all}");
 }
+
+/// `render --only k8s` lists only what is left for the files it wrote.
+#[test]
+fn what_is_left_is_said_for_the_files_rendered() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().display().to_string();
+    let output = clawboot(&["render", "--out", &out, "--only", "k8s"]);
+    let stdout = text(&output.stdout);
+    assert!(
+        stdout.contains("Argo CD sync of the GitOps folder"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("copying workspace/"), "{stdout}");
+    assert!(!stdout.contains("terraform plan/apply"), "{stdout}");
+}

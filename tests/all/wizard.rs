@@ -811,3 +811,47 @@ fn a_silent_cluster_is_one_clear_line_and_the_offline_waves_still_work() {
         "{out}"
     );
 }
+
+/// A damaged journal stops a task that would write (it says where it is), but `status`, which
+/// only looks, goes on with a warning.
+#[test]
+fn a_damaged_journal_does_not_stop_status() {
+    let home = tempfile::tempdir().unwrap();
+    let state = home.path().join("state");
+    std::fs::create_dir_all(state.join("clawboot")).unwrap();
+    std::fs::write(state.join("clawboot/default.setup.json"), "{ not json").unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_clawboot"))
+            .args(args)
+            .env("HOME", home.path())
+            .env("XDG_STATE_HOME", &state)
+            .env("KUBECONFIG", home.path().join("none"))
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let status = run(&[
+        "status",
+        "--output",
+        "json",
+        "--endpoint-url",
+        "http://127.0.0.1:9",
+    ]);
+    let stderr = text(&status.stderr);
+    assert_ne!(status.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("warning: the journal") && stderr.contains("is damaged"),
+        "{stderr}"
+    );
+    assert!(serde_json::from_slice::<serde_json::Value>(&status.stdout).is_ok());
+    let setup = run(&[
+        "setup",
+        "--non-interactive",
+        "--endpoint-url",
+        "http://127.0.0.1:9",
+    ]);
+    assert_eq!(setup.status.code(), Some(2));
+    assert!(text(&setup.stderr).contains("move it away to start afresh"));
+}
