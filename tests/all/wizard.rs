@@ -855,3 +855,22 @@ fn a_damaged_journal_does_not_stop_status() {
     assert_eq!(setup.status.code(), Some(2));
     assert!(text(&setup.stderr).contains("move it away to start afresh"));
 }
+
+/// SIGTERM and SIGHUP end the full screen as Ctrl-C does: at the home screen and at a question,
+/// the terminal comes back from the alternate screen and the run ends with 130.
+#[test]
+fn tui_sigterm_and_sighup_restore_the_terminal() {
+    let site = Site::new("tui-signals");
+    for (signal, at_question) in [("TERM", false), ("HUP", true), ("TERM", true)] {
+        let mut t = site.tmux(&[]);
+        t.wait_for("What to do?");
+        if at_question {
+            t.keys(&["Enter"]);
+            t.wait_question(tui_question, "home");
+        }
+        assert!(t.alternate_screen(), "the full screen is up");
+        t.signal(signal);
+        assert_eq!(t.exit_code(), 130, "{signal}");
+        assert!(!t.alternate_screen(), "{signal}: the terminal is restored");
+    }
+}

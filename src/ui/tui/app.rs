@@ -223,8 +223,9 @@ impl App {
         }
     }
 
-    /// Ctrl-C: at a question, stop now; during a step, let it finish (a second Ctrl-C too).
-    fn interrupt(&mut self) -> Action {
+    /// Ctrl-C (and SIGTERM, SIGHUP): at a question, stop now; during a step, let it finish
+    /// (a second one too).
+    pub fn interrupt(&mut self) -> Action {
         if self.outcome.is_some() {
             return Action::Exit;
         }

@@ -5,6 +5,8 @@
 pub mod app;
 pub mod view;
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use crossterm::event::{self, DisableBracketedPaste, EnableBracketedPaste, KeyEventKind};
@@ -37,7 +39,13 @@ pub fn run(
         previous(info);
     }));
     execute!(std::io::stdout(), EnableBracketedPaste)?;
-    let result = event_loop(&mut terminal, &mut app, start, task);
+    // SIGTERM and SIGHUP (the terminal closed) end the run as Ctrl-C does, so the terminal is
+    // restored instead of left in the alternate screen.
+    let signalled = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
+        signal_hook::flag::register(signal, signalled.clone())?;
+    }
+    let result = event_loop(&mut terminal, &mut app, start, task, &signalled);
     restore();
     result?;
     Ok(Ran {
@@ -52,9 +60,17 @@ fn event_loop(
     app: &mut App,
     start: Starter,
     task: Option<Task>,
+    signalled: &AtomicBool,
 ) -> anyhow::Result<()> {
     let mut started: Option<Started> = task.map(&mut *start);
     loop {
+        if signalled.swap(false, Ordering::Relaxed) {
+            match (app.interrupt(), &started) {
+                (Action::Stop, Some(started)) => (started.stop)(),
+                (Action::Stop | Action::Exit, None) | (Action::Exit, _) => return Ok(()),
+                _ => {}
+            }
+        }
         terminal.draw(|frame| view::draw(frame, app))?;
         if let Some(started) = started.as_mut() {
             while let Ok(event) = started.events.try_recv() {

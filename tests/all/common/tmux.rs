@@ -149,6 +149,34 @@ impl Tmux {
         self.wait(needle, Duration::from_secs(30), |s| s.contains(needle))
     }
 
+    /// Whether the terminal shows the alternate screen (a full-screen program not restored).
+    pub fn alternate_screen(&self) -> bool {
+        let output = self
+            .command()
+            .args(["display", "-p", "-t", SESSION, "#{alternate_on}"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&output.stdout).trim() == "1"
+    }
+
+    /// Send `signal` (e.g. `TERM`) to the program (the child of the pane's shell).
+    pub fn signal(&self, signal: &str) {
+        let output = self
+            .command()
+            .args(["display", "-p", "-t", SESSION, "#{pane_pid}"])
+            .output()
+            .unwrap();
+        let shell = String::from_utf8_lossy(&output.stdout).trim().to_string();
+        let status = Command::new("pkill")
+            .args([&format!("-{signal}"), "-P", &shell])
+            .status()
+            .unwrap();
+        assert!(
+            status.success(),
+            "no program under the pane's shell {shell}"
+        );
+    }
+
     /// The exit code the program ended with.
     pub fn exit_code(&mut self) -> i32 {
         let screen = self.wait("the program to end", Duration::from_secs(60), |s| {
