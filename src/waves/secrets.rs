@@ -35,6 +35,17 @@ fn report_of(statuses: &[ops::Status]) -> Report {
             .unwrap_or_default();
         let (mark, text) = match (s.state, s.source) {
             (State::Set, _) => (Mark::Ok, format!("{} is set{version}", s.name)),
+            (State::InvalidShape, ValueSource::Asked) => {
+                ask += 1;
+                (
+                    Mark::Warn,
+                    format!(
+                        "{} is set but the value {}: seeding asks for a new one (the old version stays)",
+                        s.name,
+                        s.problem.as_deref().unwrap_or("looks wrong")
+                    ),
+                )
+            }
             (State::InvalidShape, _) => (
                 Mark::Warn,
                 format!(
@@ -89,9 +100,9 @@ pub async fn apply(engine: &Engine) -> Result<Report, Halt> {
     seed(engine, false).await
 }
 
-/// Write every required value that is missing (or a Terraform `dummy`); with `overwrite`, also
-/// replace the operator's values that are set, once that is confirmed. A generated value that
-/// is set is replaced only by a rotation.
+/// Write every required value that is missing (or a Terraform `dummy`); replace the operator's
+/// values of the wrong shape (and, with `overwrite`, all of them) once that is confirmed. A
+/// generated value that is set is replaced only by a rotation.
 pub async fn seed(engine: &Engine, overwrite: bool) -> Result<Report, Halt> {
     let statuses = ops::status(engine.store().await, &engine.profile).await?;
     let writable = |s: &&ops::Status| s.required && s.source != ValueSource::Terraform;
@@ -108,10 +119,17 @@ pub async fn seed(engine: &Engine, overwrite: bool) -> Result<Report, Halt> {
         .filter_map(|s| catalog::find(s.name))
         .collect();
     let mut kept: Vec<String> = set.iter().map(|p| p.name.to_string()).collect();
+    // A value of the wrong shape is offered for replacement on every seed, with the same
+    // confirmation as --overwrite; a good one only with --overwrite.
+    let malformed = |p: &Parameter| {
+        statuses
+            .iter()
+            .any(|s| s.name == p.name && s.state == State::InvalidShape)
+    };
     let replaceable: Vec<&'static Parameter> = set
         .iter()
         .copied()
-        .filter(|p| overwrite && p.source == ValueSource::Asked)
+        .filter(|p| p.source == ValueSource::Asked && (overwrite || malformed(p)))
         .collect();
     let declined = !replaceable.is_empty() && !confirm_replace(engine, &replaceable).await?;
     if !replaceable.is_empty() && !declined {

@@ -213,6 +213,43 @@ fn overwrite_needs_the_flag_and_a_confirmation_and_unchanged_values_make_no_vers
     assert_eq!(op.versions("ANTHROPIC_API_KEY").len(), 2);
 }
 
+/// A value of the wrong shape already in SSM is not "set": status says seeding asks for a new
+/// one, and seed offers to replace it with the same confirmation as --overwrite.
+#[test]
+fn a_malformed_value_in_ssm_is_offered_for_replacement() {
+    let op = Operator::new("malformed-value");
+    op.seed_all(&[]);
+    let path = op.path("GITHUB_TOKEN");
+    op.boto3(&format!(
+        "ssm.put_parameter(Name='{path}', Value='not-a-token', Type='SecureString', Overwrite=True)"
+    ));
+    assert_eq!(op.status("GITHUB_TOKEN")["state"], "invalid-shape");
+    let good = "github_pat_11AAAAAAA0fixedfixedfixedfixedfixed0123456789";
+    let unconfirmed = op.secrets(
+        &["seed", "--non-interactive"],
+        &[("CLAWBOOT_GITHUB_TOKEN", good)],
+    );
+    let all = format!("{}{}", text(&unconfirmed.stdout), text(&unconfirmed.stderr));
+    assert_eq!(unconfirmed.status.code(), Some(1), "{all}");
+    assert!(
+        all.contains(
+            "not confirmed (add --yes to confirm): Replace the current values of GITHUB_TOKEN"
+        ),
+        "{all}"
+    );
+    assert_eq!(op.status("GITHUB_TOKEN")["state"], "invalid-shape");
+    let confirmed = op.secrets(
+        &["seed", "--non-interactive", "--yes"],
+        &[("CLAWBOOT_GITHUB_TOKEN", good)],
+    );
+    assert!(
+        text(&confirmed.stdout).contains("written    GITHUB_TOKEN"),
+        "{}",
+        text(&confirmed.stdout)
+    );
+    assert_eq!(op.status("GITHUB_TOKEN")["state"], "set");
+}
+
 #[test]
 fn a_terraform_dummy_counts_as_unset_is_replaced_and_tags_survive() {
     let op = Operator::new("dummy");
