@@ -4,11 +4,7 @@
 use serde::Deserialize;
 
 use super::kubectl::{Kubectl, KubectlError};
-
-#[derive(Deserialize)]
-struct PodList {
-    items: Vec<Pod>,
-}
+use super::objects::List;
 
 #[derive(Deserialize)]
 struct Pod {
@@ -52,8 +48,6 @@ pub enum NoPod {
     NotReady { selector: String, count: usize },
     #[error(transparent)]
     Kubectl(#[from] KubectlError),
-    #[error("kubectl's pod list could not be read: {0}")]
-    Unreadable(#[from] serde_json::Error),
 }
 
 /// The newest pod matching `selector` that runs, is not being deleted and has `container` ready.
@@ -62,10 +56,7 @@ pub async fn ready_pod(
     selector: &str,
     container: &str,
 ) -> Result<String, NoPod> {
-    let listing = kubectl
-        .run(&["get", "pods", "-l", selector, "-o", "json"])
-        .await?;
-    let pods: PodList = serde_json::from_str(&listing)?;
+    let pods: List<Pod> = kubectl.get_json(&["pods", "-l", selector]).await?;
     choose(pods.items, container).map_err(|count| match count {
         0 => NoPod::None {
             selector: selector.to_string(),

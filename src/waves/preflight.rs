@@ -6,6 +6,7 @@ use std::net::IpAddr;
 
 use super::{Engine, Line, Mark, Reach, Report, Status, Wave};
 use crate::cluster::kubectl::{Failure, Kubectl, KubectlError};
+use crate::cluster::objects::{Conditions, List};
 use crate::render::excepted_cidrs;
 use ipnet::IpNet;
 use serde::Deserialize;
@@ -108,27 +109,9 @@ pub async fn probe_cluster(kubectl: &Kubectl) -> Reach {
 
 /// The fields preflight reads, as `kubectl get -o json` gives them.
 #[derive(Deserialize)]
-struct List<T> {
-    items: Vec<T>,
-}
-
-#[derive(Deserialize)]
 struct Conditioned {
     #[serde(default)]
     status: Conditions,
-}
-
-#[derive(Default, Deserialize)]
-struct Conditions {
-    #[serde(default)]
-    conditions: Vec<Condition>,
-}
-
-#[derive(Deserialize)]
-struct Condition {
-    #[serde(rename = "type")]
-    kind: String,
-    status: String,
 }
 
 #[derive(Deserialize)]
@@ -169,12 +152,7 @@ async fn secret_store(engine: &Engine, kubectl: &Kubectl) -> Line {
     let name = &engine.profile.cluster.secret_store;
     let store = format!("clustersecretstore/{name}");
     let read: Result<Conditioned, _> = kubectl.get_json(&[&store, CLUSTER_TIMEOUT]).await;
-    let ready = read.map(|s| {
-        s.status
-            .conditions
-            .iter()
-            .any(|c| c.kind == "Ready" && c.status == "True")
-    });
+    let ready = read.map(|s| s.status.of("Ready").is_some_and(|c| c.status == "True"));
     match ready {
         Ok(true) => Line::new(Mark::Ok, format!("ClusterSecretStore/{name}: Ready")),
         Ok(false) => Line::new(

@@ -6,6 +6,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::cluster::kubectl::{Failure, Kubectl, KubectlError};
+use crate::cluster::objects::{Conditions, List};
 use crate::openclaw::config::GATEWAY_PORT;
 use crate::openclaw::plugins;
 use crate::openclaw::store::{openclaw_pod, CONTAINER};
@@ -117,11 +118,6 @@ fn check_output(stderr: &str) -> String {
 }
 
 #[derive(Deserialize)]
-struct Deployments {
-    items: Vec<Deployment>,
-}
-
-#[derive(Deserialize)]
 struct Deployment {
     metadata: DeploymentMeta,
     #[serde(default)]
@@ -191,7 +187,7 @@ impl Deployment {
 
 /// Every deployment serves: at least one replica available, its rollout complete.
 async fn deployments_ready(kubectl: &Kubectl) -> Line {
-    let deployments: Deployments = match kubectl.get_json(&["deployments", TIMEOUT]).await {
+    let deployments: List<Deployment> = match kubectl.get_json(&["deployments", TIMEOUT]).await {
         Ok(deployments) => deployments,
         Err(e) => {
             return Line::new(
@@ -229,35 +225,16 @@ async fn deployments_ready(kubectl: &Kubectl) -> Line {
 }
 
 #[derive(Deserialize)]
-struct ExternalSecrets {
-    items: Vec<ExternalSecret>,
-}
-
-#[derive(Deserialize)]
 struct ExternalSecret {
     metadata: DeploymentMeta,
     #[serde(default)]
     status: Conditions,
 }
 
-#[derive(Default, Deserialize)]
-struct Conditions {
-    #[serde(default)]
-    conditions: Vec<Condition>,
-}
-
-#[derive(Deserialize)]
-struct Condition {
-    #[serde(rename = "type")]
-    kind: String,
-    #[serde(default)]
-    reason: String,
-}
-
 /// Every ExternalSecret's Ready condition says SecretSynced.
 async fn external_secrets_synced(kubectl: &Kubectl) -> Line {
     const KIND: &str = "externalsecrets";
-    let listed: ExternalSecrets = match kubectl.get_json(&[KIND, TIMEOUT]).await {
+    let listed: List<ExternalSecret> = match kubectl.get_json(&[KIND, TIMEOUT]).await {
         Ok(listed) => listed,
         Err(e) => {
             return Line::new(
@@ -269,14 +246,13 @@ async fn external_secrets_synced(kubectl: &Kubectl) -> Line {
     let behind: Vec<String> = listed
         .items
         .iter()
-        .filter_map(|es| {
-            let ready = es.status.conditions.iter().find(|c| c.kind == "Ready");
-            match ready.map(|c| c.reason.as_str()) {
+        .filter_map(
+            |es| match es.status.of("Ready").map(|c| c.reason.as_str()) {
                 Some("SecretSynced") => None,
                 Some("") | None => Some(format!("{} (no status)", es.metadata.name)),
                 Some(reason) => Some(format!("{} ({reason})", es.metadata.name)),
-            }
-        })
+            },
+        )
         .collect();
     match (listed.items.len(), behind.is_empty()) {
         (0, _) => Line::new(

@@ -44,6 +44,22 @@ fn clawboot_at(dir: &Path, api: &Server) -> Command {
     command
 }
 
+/// `clawboot secrets ARGS` against the API and moto, its parameters under a prefix of their
+/// own (`/<name>-<pid>/openclaw`), the operator's values from `CLAWBOOT_<NAME>`.
+fn secrets_at(dir: &Path, api: &Server, name: &str, args: &[&str]) -> std::process::Output {
+    let answers = dir.join("answers.yaml");
+    let prefix = format!("/{name}-{}/openclaw", std::process::id());
+    std::fs::write(&answers, format!("aws:\n  ssm_prefix: {prefix}\n")).unwrap();
+    clawboot_at(dir, api)
+        .arg("--profile")
+        .arg(&answers)
+        .args(["secrets", "--endpoint-url", &shared_moto().url()])
+        .args(args)
+        .envs(ASKED.map(|(name, value)| (format!("CLAWBOOT_{name}"), value)))
+        .output()
+        .unwrap()
+}
+
 fn kubeconfig(dir: &Path, api: &Server) -> std::path::PathBuf {
     let file = dir.join("kubeconfig");
     std::fs::write(
@@ -193,24 +209,12 @@ fn unknown_pod_cidrs_are_said_not_dropped() {
 #[test]
 fn a_failed_follow_up_keeps_its_cause_apart_from_the_commands() {
     let dir = tempfile::tempdir().unwrap();
-    let prefix = format!("/cluster-{}/openclaw", std::process::id());
-    let answers = dir.path().join("answers.yaml");
-    std::fs::write(&answers, format!("aws:\n  ssm_prefix: {prefix}\n")).unwrap();
     let api = emulator(
         dir.path(),
         &cluster_objects(),
         &["--forbid", "externalsecrets"],
     );
-    let secrets = |args: &[&str]| {
-        clawboot_at(dir.path(), &api)
-            .arg("--profile")
-            .arg(&answers)
-            .args(["secrets", "--endpoint-url", &shared_moto().url()])
-            .args(args)
-            .envs(ASKED.map(|(name, value)| (format!("CLAWBOOT_{name}"), value)))
-            .output()
-            .unwrap()
-    };
+    let secrets = |args: &[&str]| secrets_at(dir.path(), &api, "cluster", args);
     secrets(&["seed", "--non-interactive"]);
     let rotated = secrets(&["rotate", "OPENCLAW_GATEWAY_TOKEN", "--non-interactive"]);
     assert_eq!(rotated.status.code(), Some(2), "{}", text(&rotated.stdout));
@@ -568,9 +572,6 @@ fn a_sign_in_lands_in_the_pod_and_the_new_pod_accepts_it() {
 #[test]
 fn a_rotation_restarts_only_after_the_refresh_and_waits_for_the_new_pod() {
     let dir = tempfile::tempdir().unwrap();
-    let prefix = format!("/rollout-{}/openclaw", std::process::id());
-    let answers = dir.path().join("answers.yaml");
-    std::fs::write(&answers, format!("aws:\n  ssm_prefix: {prefix}\n")).unwrap();
     // No init container runs here (`--image` matches none): this test is about the rollout.
     let api = emulator(
         dir.path(),
@@ -578,16 +579,7 @@ fn a_rotation_restarts_only_after_the_refresh_and_waits_for_the_new_pod() {
         &["--image", "none"],
     );
     let first = ready_openclaw_pod(dir.path(), &api, "");
-    let secrets = |args: &[&str]| {
-        clawboot_at(dir.path(), &api)
-            .arg("--profile")
-            .arg(&answers)
-            .args(["secrets", "--endpoint-url", &shared_moto().url()])
-            .args(args)
-            .envs(ASKED.map(|(name, value)| (format!("CLAWBOOT_{name}"), value)))
-            .output()
-            .unwrap()
-    };
+    let secrets = |args: &[&str]| secrets_at(dir.path(), &api, "rollout", args);
     let seeded = secrets(&["seed", "--non-interactive"]);
     assert!(seeded.status.code() != Some(2), "{}", text(&seeded.stderr));
     let rotated = secrets(&[
