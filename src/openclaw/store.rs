@@ -132,6 +132,35 @@ impl CredentialStore {
         }
     }
 
+    /// Before a sign-in: what storing it needs is there, so a sign-in is never thrown away
+    /// after its code was exchanged. The stored file must be one clawboot can merge into; a
+    /// local state dir must be writable, and for releases that import, the `openclaw` on PATH
+    /// must be the pinned release.
+    pub async fn ready(&self) -> anyhow::Result<()> {
+        if let Some(text) = self.read().await? {
+            // A trial merge: the same checks as the real one after the sign-in.
+            let trial = serde_json::json!({});
+            credentials::merge(Some(&text), "clawboot-trial", trial).map_err(|e| {
+                anyhow::anyhow!(
+                    "{} cannot take a new sign-in ({e:#}): fix it or move it away, then sign in",
+                    self.auth_profiles()
+                )
+            })?;
+        }
+        let Place::Local(dir) = &self.place else {
+            return Ok(());
+        };
+        let folder = dir.join(AUTH_PROFILES);
+        let folder = folder.parent().unwrap_or(dir);
+        std::fs::create_dir_all(folder)
+            .and_then(|()| tempfile::tempfile_in(folder).map(drop))
+            .map_err(|e| anyhow::anyhow!("cannot write in {}: {e}", folder.display()))?;
+        if credentials::needs_import(self.release) {
+            local_openclaw_is(self.release).await?;
+        }
+        Ok(())
+    }
+
     /// Merge new tokens into what is stored; nothing is written yet.
     pub async fn prepare(&self, tokens: &Tokens) -> anyhow::Result<Prepared> {
         let claims = tokens.claims()?;
@@ -300,6 +329,27 @@ impl CredentialStore {
                 .map_err(|e| anyhow::anyhow!("{}", last_line(&e.message))),
         }
     }
+}
+
+/// The `openclaw` on PATH is `release` (the import runs it on a local state dir).
+async fn local_openclaw_is(release: Release) -> anyhow::Result<()> {
+    let output = tokio::process::Command::new("openclaw")
+        .arg("--version")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .await
+        .map_err(|_| {
+            anyhow::anyhow!(
+                "OpenClaw {release} keeps the sign-in in its own store, and clawboot imports it with the `openclaw` CLI, which is not on PATH: install it (npm install -g openclaw@{release}) and sign in again"
+            )
+        })?;
+    let said = String::from_utf8_lossy(&output.stdout);
+    let version = said.split_whitespace().nth(1).unwrap_or("unknown");
+    anyhow::ensure!(
+        output.status.success() && version == release.to_string(),
+        "the `openclaw` on PATH is {version}, but the sign-in is for OpenClaw {release} (openclaw.release, or --openclaw-version): put {release} first on PATH (npm install -g openclaw@{release}) and sign in again"
+    );
+    Ok(())
 }
 
 /// `openclaw models auth list --json` → profiles (id, email, expiry).

@@ -113,6 +113,7 @@ pub async fn apply(engine: &Engine) -> Result<Report, Halt> {
         Ok(store) => store,
         Err(report) => return Ok(report),
     };
+    store.ready().await?;
     let tokens = sign_in(engine).await?;
     keep(engine, &store, tokens).await
 }

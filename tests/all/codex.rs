@@ -668,11 +668,10 @@ fn secret_variables_never_reach_a_child_process() {
     let (bin, records) = (dir.path().join("bin"), dir.path().join("records"));
     std::fs::create_dir_all(&bin).unwrap();
     std::fs::create_dir_all(&records).unwrap();
-    for (name, then) in [
-        ("sh", "exec /bin/sh \"$@\""),
-        ("openclaw", "exit 1"),
-        ("xdg-open", "exit 0"),
-    ] {
+    // The stand-in says it is the pinned release (the sign-in checks), then fails the import.
+    let openclaw =
+        "[ \"$1\" = --version ] && echo 'OpenClaw 2026.9.6 (stand-in)' && exit 0; exit 1";
+    for (name, then) in [("sh", "exec /bin/sh \"$@\""), ("openclaw", openclaw)] {
         let file = bin.join(name);
         std::fs::write(
             &file,
@@ -784,4 +783,51 @@ fn a_ca_in_aws_ca_bundle_is_trusted_by_the_sign_in() {
         "{}",
         text(&refused.stderr)
     );
+}
+
+/// What storing a sign-in needs is checked before the sign-in starts, so none is thrown away
+/// after its code was exchanged: the `openclaw` that imports it (present, and the pinned
+/// release), and a credentials file clawboot can merge into.
+#[test]
+fn what_storing_needs_is_checked_before_signing_in() {
+    let state = tempfile::tempdir().unwrap();
+    let login = |path: String| {
+        Command::new(env!("CARGO_BIN_EXE_clawboot"))
+            .args([
+                "codex",
+                "login",
+                "--no-browser",
+                "--paste",
+                "--issuer",
+                "http://127.0.0.1:9",
+            ])
+            .args(["--openclaw-version", SQLITE_ERA, "--state-dir"])
+            .arg(state.path())
+            .env("PATH", path)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let cases = [
+        (path_with(JSON_ERA), "the `openclaw` on PATH is 2026.5.28, but the sign-in is for OpenClaw 2026.9.6"),
+        ("/usr/bin:/bin".to_string(), "the `openclaw` CLI, which is not on PATH: install it (npm install -g openclaw@2026.9.6)"),
+    ];
+    for (path, said) in cases {
+        let output = login(path);
+        let all = format!("{}{}", text(&output.stdout), text(&output.stderr));
+        assert_eq!(output.status.code(), Some(2), "{all}");
+        assert!(all.contains(said), "{said}: {all}");
+        assert!(
+            !all.contains("oauth/authorize"),
+            "asked to sign in first: {all}"
+        );
+    }
+    let file = auth_profiles(state.path());
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(&file, "[1, 2]").unwrap();
+    let output = login(path_with(SQLITE_ERA));
+    let all = format!("{}{}", text(&output.stdout), text(&output.stderr));
+    assert_eq!(output.status.code(), Some(2), "{all}");
+    assert!(all.contains("cannot take a new sign-in"), "{all}");
+    assert!(!all.contains("oauth/authorize"), "{all}");
 }
