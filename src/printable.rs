@@ -12,9 +12,45 @@ pub fn printable(text: &str) -> String {
         .collect()
 }
 
+/// What a failed command printed, for one line: the first error it names, or else its last
+/// lines; never kubectl's own "command terminated", nor a line that shows a credential (even
+/// masked, OpenClaw prints a few of its characters).
+pub fn reason(stderr: &str) -> String {
+    let said: Vec<&str> = stderr
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("command terminated with exit code"))
+        .filter(|l| !l.contains("effective=") && !l.contains("env="))
+        .collect();
+    let error = said
+        .iter()
+        .find(|l| l.contains("Error:") || l.starts_with("error:") || l.contains("Reason:"));
+    let reason = match (error, said.len()) {
+        (Some(error), _) => error.to_string(),
+        (None, 0) => "it printed nothing".into(),
+        (None, n) => said[n.saturating_sub(3)..].join(" / "),
+    };
+    printable(&reason)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::printable;
+    use super::{printable, reason};
+
+    #[test]
+    fn a_failed_check_shows_its_error_and_no_credential() {
+        let stack = "node:internal/modules/cjs/loader:1210\n  throw err;\n\nError: Cannot find module '/app/openclaw.mjs'\n    at Module._resolveFilename\nNode.js v20\ncommand terminated with exit code 1";
+        assert_eq!(
+            reason(stack),
+            "Error: Cannot find module '/app/openclaw.mjs'"
+        );
+        let status = "- openai effective=env:sk...AB | env=sk...AB\nMissing auth\ncommand terminated with exit code 1";
+        assert_eq!(reason(status), "Missing auth");
+        assert_eq!(
+            reason("command terminated with exit code 2"),
+            "it printed nothing"
+        );
+    }
 
     #[test]
     fn control_characters_are_escaped_and_the_rest_kept() {

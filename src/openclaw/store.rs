@@ -222,17 +222,23 @@ impl CredentialStore {
     }
 
     /// The Codex profiles OpenClaw will see: the JSON file, or (imported) OpenClaw's own list.
+    /// For releases that keep them in SQLite, OpenClaw itself is asked (the pinned release, on
+    /// a local state dir): a JSON file left by a failed import is not what OpenClaw uses.
     pub async fn profiles(&self) -> anyhow::Result<Vec<StoredProfile>> {
-        if let Some(text) = self.read().await? {
-            let profiles = credentials::stored_profiles(&text)?;
-            if !profiles.is_empty() || !credentials::needs_import(self.release) {
-                return Ok(profiles);
+        if credentials::needs_import(self.release) {
+            if let Place::Local(_) = &self.place {
+                local_openclaw_is(self.release).await?;
             }
+            return parse_listing(
+                &self
+                    .run_openclaw(LIST_SCRIPT, "listing its sign-ins")
+                    .await?,
+            );
         }
-        if !credentials::needs_import(self.release) {
-            return Ok(Vec::new());
+        match self.read().await? {
+            Some(text) => credentials::stored_profiles(&text),
+            None => Ok(Vec::new()),
         }
-        parse_listing(&self.run_openclaw(LIST_SCRIPT).await?)
     }
 
     pub async fn read(&self) -> anyhow::Result<Option<SecretString>> {
@@ -271,7 +277,11 @@ impl CredentialStore {
 
     /// Run the import and check that OpenClaw now lists the profile.
     async fn import(&self, id: &str) -> anyhow::Result<()> {
-        let listed = parse_listing(&self.run_openclaw(IMPORT_SCRIPT).await?)?;
+        let listed = parse_listing(
+            &self
+                .run_openclaw(IMPORT_SCRIPT, "importing the sign-in")
+                .await?,
+        )?;
         anyhow::ensure!(
             listed.iter().any(|p| p.id == id),
             "OpenClaw {} did not import {id} (it lists: {}): check `openclaw doctor` in the pod",
@@ -286,7 +296,8 @@ impl CredentialStore {
     }
 
     /// Run one of the OpenClaw scripts (state dir, provider) where the state lives; its stdout.
-    async fn run_openclaw(&self, script: &str) -> anyhow::Result<String> {
+    /// `doing` names it in an error ("listing the sign-ins").
+    async fn run_openclaw(&self, script: &str, doing: &str) -> anyhow::Result<String> {
         let state = match &self.place {
             Place::Local(dir) => dir.display().to_string(),
             Place::Pod { .. } => POD_STATE_DIR.to_string(),
@@ -294,20 +305,12 @@ impl CredentialStore {
         let provider = credentials::provider(self.release);
         self.run_script(script, &[&state, provider])
             .await
-            .map_err(|e| anyhow::anyhow!("openclaw failed while importing the sign-in: {e}"))
+            .map_err(|e| anyhow::anyhow!("OpenClaw {} failed {doing}: {e}", self.release))
     }
 
-    /// Run `script` with `args` where the state lives; its stdout, or the last line of its
-    /// error output.
+    /// Run `script` with `args` where the state lives; its stdout, or the reason its error
+    /// output gives.
     async fn run_script(&self, script: &str, args: &[&str]) -> anyhow::Result<String> {
-        let last_line = |stderr: &str| {
-            stderr
-                .lines()
-                .rfind(|l| !l.starts_with("command terminated with exit code"))
-                .unwrap_or("")
-                .trim()
-                .to_string()
-        };
         match &self.place {
             Place::Local(_) => {
                 let output = tokio::process::Command::new("sh")
@@ -319,14 +322,17 @@ impl CredentialStore {
                     .output()
                     .await?;
                 if !output.status.success() {
-                    anyhow::bail!("{}", last_line(&String::from_utf8_lossy(&output.stderr)));
+                    anyhow::bail!(
+                        "{}",
+                        crate::printable::reason(&String::from_utf8_lossy(&output.stderr))
+                    );
                 }
                 Ok(String::from_utf8_lossy(&output.stdout).into_owned())
             }
             Place::Pod { kubectl, pod } => kubectl
                 .exec_script(pod, CONTAINER, (script, args), None, OPENCLAW_LIMIT)
                 .await
-                .map_err(|e| anyhow::anyhow!("{}", last_line(&e.message))),
+                .map_err(|e| anyhow::anyhow!("{}", crate::printable::reason(&e.message))),
         }
     }
 }

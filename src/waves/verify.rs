@@ -97,26 +97,6 @@ fn verdict(what: &str, e: &KubectlError, failed: impl FnOnce() -> String) -> Lin
     }
 }
 
-/// What a failed check printed, for its line: the first error it names, or else its last
-/// lines; never kubectl's own "command terminated", nor a line that shows a credential (even
-/// masked, OpenClaw prints a few of its characters).
-fn check_output(stderr: &str) -> String {
-    let said: Vec<&str> = stderr
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with("command terminated with exit code"))
-        .filter(|l| !l.contains("effective=") && !l.contains("env="))
-        .collect();
-    let error = said
-        .iter()
-        .find(|l| l.contains("Error:") || l.starts_with("error:") || l.contains("Reason:"));
-    match (error, said.len()) {
-        (Some(error), _) => error.to_string(),
-        (None, 0) => "it printed nothing".into(),
-        (None, n) => said[n.saturating_sub(3)..].join(" / "),
-    }
-}
-
 #[derive(Deserialize)]
 struct Deployment {
     metadata: DeploymentMeta,
@@ -299,7 +279,7 @@ async fn readyz(pod: &InPod<'_>) -> Line {
         Err(e) => verdict("OpenClaw /readyz", &e, || {
             format!(
                 "OpenClaw /readyz: the gateway does not answer ({}): see `{}`",
-                check_output(&e.message),
+                crate::printable::reason(&e.message),
                 pod.kubectl.display(&["logs", &pod.pod, "-c", CONTAINER])
             )
         }),
@@ -337,7 +317,7 @@ async fn metadata_blocked(pod: &InPod<'_>) -> Line {
     match node(pod, &reach_script("http://169.254.169.254/latest/meta-data/")).await {
         Ok(out) if out.trim() == "blocked" => Line::new(Mark::Ok, "NetworkPolicy: the instance metadata address 169.254.169.254 is blocked"),
         Ok(_) => Line::new(Mark::Fail, "NetworkPolicy: 169.254.169.254 answered from the OpenClaw pod: the node's credentials are within reach; is a NetworkPolicy controller running? (on EKS also set the instance metadata hop limit to 1)"),
-        Err(e) => verdict("NetworkPolicy probe", &e, || format!("NetworkPolicy probe: {}", check_output(&e.message))),
+        Err(e) => verdict("NetworkPolicy probe", &e, || format!("NetworkPolicy probe: {}", crate::printable::reason(&e.message))),
     }
 }
 
@@ -368,7 +348,7 @@ async fn models_status(pod: &InPod<'_>) -> Line {
         Err(e) => verdict("openclaw models status --check", &e, || {
             format!(
                 "openclaw models status --check fails in the pod ({}): sign in again (`clawboot sign-in`)",
-                check_output(&e.message)
+                crate::printable::reason(&e.message)
             )
         }),
     }
@@ -391,7 +371,7 @@ async fn plugins_loaded(engine: &Engine, pod: &InPod<'_>) -> Vec<Line> {
             return vec![verdict("OpenClaw plugins", &e, || {
                 format!(
                     "OpenClaw plugins: `openclaw plugins list` failed ({})",
-                    check_output(&e.message)
+                    crate::printable::reason(&e.message)
                 )
             })]
         }
@@ -422,7 +402,7 @@ async fn discord_connection(pod: &InPod<'_>) -> Line {
             Mark::Warn,
             format!(
                 "could not check the Discord connection: `openclaw channels status` failed ({})",
-                check_output(&e.message)
+                crate::printable::reason(&e.message)
             ),
         ),
     }
@@ -482,21 +462,6 @@ fn judge_discord(out: &str) -> Line {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_failed_check_shows_its_error_and_no_credential() {
-        let stack = "node:internal/modules/cjs/loader:1210\n  throw err;\n\nError: Cannot find module '/app/openclaw.mjs'\n    at Module._resolveFilename\nNode.js v20\ncommand terminated with exit code 1";
-        assert_eq!(
-            check_output(stack),
-            "Error: Cannot find module '/app/openclaw.mjs'"
-        );
-        let status = "- openai effective=env:sk...AB | env=sk...AB\nMissing auth\ncommand terminated with exit code 1";
-        assert_eq!(check_output(status), "Missing auth");
-        assert_eq!(
-            check_output("command terminated with exit code 2"),
-            "it printed nothing"
-        );
-    }
 
     #[test]
     fn the_discord_connection_is_read_from_the_status_payload() {

@@ -831,3 +831,43 @@ fn what_storing_needs_is_checked_before_signing_in() {
     assert!(all.contains("cannot take a new sign-in"), "{all}");
     assert!(!all.contains("oauth/authorize"), "{all}");
 }
+
+/// On a release that keeps sign-ins in SQLite, `codex status` asks OpenClaw itself: a JSON
+/// file that was never imported (a sign-in for another release, an import cut short) is not a
+/// sign-in OpenClaw can use, and status says so.
+#[test]
+fn status_on_a_sqlite_release_asks_openclaw_not_the_file() {
+    let issuer = issuer("ok");
+    let state = tempfile::tempdir().unwrap();
+    let dir = state.path().display().to_string();
+    let login = Login::start(
+        &["--paste", "--issuer", &issuer.url(), "--state-dir", &dir],
+        JSON_ERA,
+    );
+    let url = login.line_starting("http://127.0.0.1");
+    let (_, location, _) = get(&url);
+    let (output, stderr) = login.finish(Some(&format!("{}\n", location.unwrap())));
+    assert!(output.status.success(), "{stderr}");
+    assert!(auth_profiles(state.path()).exists());
+
+    let status = Command::new(env!("CARGO_BIN_EXE_clawboot"))
+        .args([
+            "codex",
+            "status",
+            "--state-dir",
+            &dir,
+            "--openclaw-version",
+            SQLITE_ERA,
+        ])
+        .env("PATH", path_with(SQLITE_ERA))
+        .output()
+        .unwrap();
+    let all = format!("{}{}", text(&status.stdout), text(&status.stderr));
+    assert_ne!(status.status.code(), Some(0), "{all}");
+    assert!(
+        all.contains(
+            "OpenClaw 2026.9.6 failed listing its sign-ins: [openclaw] Reason: Auth profile store"
+        ) && all.contains("requires legacy credential migration"),
+        "OpenClaw's own reason: {all}"
+    );
+}
