@@ -172,7 +172,15 @@ fn describe_change(old: &Value, new: &Value) -> ProfileChange {
         if SECRET_FIELDS.contains(&key.as_str()) {
             tokens = true;
         } else {
-            let show = |v: Option<&Value>| v.map_or("(none)".to_string(), |v| v.to_string());
+            // Epoch milliseconds are shown as dates; text without its JSON quotes.
+            let show = |v: Option<&Value>| match v {
+                None => "(none)".to_string(),
+                Some(Value::Number(n)) if key == "expires" => n
+                    .as_i64()
+                    .map_or_else(|| n.to_string(), super::store::format_ms),
+                Some(Value::String(text)) => crate::printable::printable(text),
+                Some(other) => other.to_string(),
+            };
             fields.push(format!("{key}: {} → {}", show(before), show(Some(value))));
         }
     }
@@ -307,8 +315,10 @@ mod tests {
             ProfileChange::Replaced { fields, tokens } => {
                 assert!(tokens);
                 assert!(
-                    fields.iter().any(|f| f.starts_with("expires: 1 → ")),
-                    "{fields:?}"
+                    fields
+                        .iter()
+                        .any(|f| f.starts_with("expires: 1970-01-01T00:00:00Z → 20")),
+                    "dates, not epoch milliseconds: {fields:?}"
                 );
                 assert!(
                     fields.iter().all(|f| !f.contains("new")),
