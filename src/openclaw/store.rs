@@ -20,6 +20,8 @@ pub const POD_STATE_DIR: &str = "/home/node/.openclaw";
 pub const CONTAINER: &str = "openclaw";
 /// Selects the OpenClaw pod.
 pub const POD_SELECTOR: &str = "app.kubernetes.io/name=openclaw";
+/// OpenClaw's SQLite store beside the JSON file, where releases that import keep sign-ins.
+const AGENT_STORE: &str = "openclaw-agent.sqlite";
 /// How long a read in the pod may take.
 const IN_POD_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
 /// How long OpenClaw's own commands may take in the pod (node starts, SQLite migrates).
@@ -125,8 +127,15 @@ impl CredentialStore {
         }
     }
 
+    /// Where the sign-in is kept: the JSON file, or (imported) OpenClaw's own store.
     pub fn describe(&self) -> String {
         match &self.place {
+            Place::Local(dir) if credentials::needs_import(self.release) => format!(
+                "OpenClaw's store {}",
+                dir.join(AUTH_PROFILES)
+                    .with_file_name(AGENT_STORE)
+                    .display()
+            ),
             Place::Local(_) => self.auth_profiles(),
             Place::Pod { pod, kubectl } => format!("pod {}/{pod}", kubectl.namespace),
         }

@@ -306,6 +306,12 @@ fn pasted_redirect_for_2026_9_is_imported_into_openclaws_store() {
         "{}",
         text(&output.stdout)
     );
+    assert!(
+        text(&output.stdout).contains("in OpenClaw's store ")
+            && text(&output.stdout).contains("agents/main/agent/openclaw-agent.sqlite"),
+        "where it is now, not the archived JSON: {}",
+        text(&output.stdout)
+    );
     let (code, listed) = openclaw(
         SQLITE_ERA,
         state.path(),
