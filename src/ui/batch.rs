@@ -26,7 +26,8 @@ pub struct BatchFace {
     pub json: bool,
 }
 
-/// Answer the engine until the task ends; reports and data on stdout, the rest on stderr.
+/// Answer the engine until the task ends; reports and data on stdout, a failed wave and the
+/// rest on stderr.
 pub fn run(task: Task, started: Started, mut face: BatchFace) -> Ran {
     let Started { mut events, .. } = started;
     let mut reports: Vec<Report> = Vec::new();
@@ -38,8 +39,15 @@ pub fn run(task: Task, started: Started, mut face: BatchFace) -> Ran {
             Event::Report(report) if matches!(report.status, Status::Working(_)) => {}
             Event::Report(report) => {
                 let tabled = data.iter().any(Data::replaces_report);
-                if !face.json && !tabled {
-                    let _ = write_report(&mut stdout, &report);
+                // A wave that failed is an error: on stderr, with the other errors.
+                match (face.json || tabled, &report.status) {
+                    (true, _) => {}
+                    (false, Status::Failed(_)) => {
+                        let _ = write_report(&mut std::io::stderr(), &report);
+                    }
+                    (false, _) => {
+                        let _ = write_report(&mut stdout, &report);
+                    }
                 }
                 reports.retain(|r| r.wave != report.wave);
                 reports.push(report);

@@ -874,3 +874,33 @@ fn tui_sigterm_and_sighup_restore_the_terminal() {
         assert!(!t.alternate_screen(), "{signal}: the terminal is restored");
     }
 }
+
+/// A wave that fails is an error, on stderr; the reports that went well stay on stdout.
+#[test]
+fn a_failed_wave_is_reported_on_stderr() {
+    let home = tempfile::tempdir().unwrap();
+    let ops = home.path().join("ops");
+    std::fs::create_dir_all(&ops).unwrap();
+    // The infrastructure repo's place is taken by a file: Wave 1 cannot write there.
+    std::fs::write(home.path().join("arch"), "not a folder").unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_clawboot"))
+        .args([
+            "setup",
+            "--non-interactive",
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+        ])
+        .current_dir(&ops)
+        .env("HOME", home.path())
+        .env("XDG_STATE_HOME", home.path().join("state"))
+        .env("KUBECONFIG", home.path().join("none"))
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
+    assert!(stderr.contains("✗ Wave 1 Infrastructure code:"), "{stderr}");
+    assert!(!stdout.contains("✗ Wave 1"), "{stdout}");
+    assert!(stdout.contains("Wave 3 Manifests"), "{stdout}");
+}
