@@ -201,8 +201,8 @@ fn report_render(
     })
 }
 
-/// What the operator still has to do after render, said plainly.
-/// What is left after rendering `only` that group (or all): the steps for the files written.
+/// What the operator still has to do after rendering `only` that group (or all): the steps for
+/// the files written, said plainly.
 fn not_done_by_render(profile: &Profile, only: Option<render::Group>) -> Vec<String> {
     let rendered = |group| only.is_none_or(|only| only == group);
     let mut lines = Vec::new();

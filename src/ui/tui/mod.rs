@@ -1,6 +1,7 @@
 //! The full-screen face (ratatui + crossterm). The terminal is always given back as it was:
-//! on a normal exit, on Ctrl-C (a key in raw mode: the step under way finishes first), and on
-//! a panic (the hook restores it before the message is printed).
+//! on a normal exit, on Ctrl-C (a key in raw mode: the step under way finishes first), on
+//! SIGTERM and SIGHUP (the same way), and on a panic (the hook restores it before the message
+//! is printed).
 
 pub mod app;
 pub mod view;
@@ -27,6 +28,12 @@ pub fn run(
 ) -> anyhow::Result<Ran> {
     let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let mut app = App::new(task.clone(), resumable, show_commands, color);
+    // SIGTERM and SIGHUP (the terminal closed) end the run as Ctrl-C does, so the terminal is
+    // restored instead of left in the alternate screen. Registered before the screen changes.
+    let signalled = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
+        signal_hook::flag::register(signal, signalled.clone())?;
+    }
     let mut terminal = ratatui::try_init()?;
     let restore = || {
         let _ = execute!(std::io::stdout(), DisableBracketedPaste);
@@ -39,12 +46,6 @@ pub fn run(
         previous(info);
     }));
     execute!(std::io::stdout(), EnableBracketedPaste)?;
-    // SIGTERM and SIGHUP (the terminal closed) end the run as Ctrl-C does, so the terminal is
-    // restored instead of left in the alternate screen.
-    let signalled = Arc::new(AtomicBool::new(false));
-    for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
-        signal_hook::flag::register(signal, signalled.clone())?;
-    }
     let result = event_loop(&mut terminal, &mut app, start, task, &signalled);
     restore();
     result?;
