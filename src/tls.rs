@@ -3,13 +3,23 @@
 //! (a corporate proxy's CA, say).
 
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode, TlsContext, TrustStore};
+use std::sync::OnceLock;
+
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
 
 const BUNDLE: &str = "AWS_CA_BUNDLE";
 
-/// The bundle AWS_CA_BUNDLE names, if set. Checked once at start (`check`), so a bad one is a
-/// clear error before anything runs.
-fn bundle() -> anyhow::Result<Option<Vec<u8>>> {
+/// The bundle AWS_CA_BUNDLE names, if set: read and checked once (at start, by `check`, so a
+/// bad one is a clear error before anything runs), then shared by both clients.
+fn bundle() -> anyhow::Result<Option<&'static [u8]>> {
+    static LOADED: OnceLock<Result<Option<Vec<u8>>, String>> = OnceLock::new();
+    match LOADED.get_or_init(|| load().map_err(|e| format!("{e:#}"))) {
+        Ok(pem) => Ok(pem.as_deref()),
+        Err(message) => Err(anyhow::anyhow!("{message}")),
+    }
+}
+
+fn load() -> anyhow::Result<Option<Vec<u8>>> {
     let Some(path) = std::env::var_os(BUNDLE).filter(|p| !p.is_empty()) else {
         return Ok(None);
     };
@@ -48,7 +58,7 @@ pub fn aws_http_client() -> Option<SharedHttpClient> {
 pub fn with_roots(builder: reqwest::ClientBuilder) -> anyhow::Result<reqwest::ClientBuilder> {
     let mut builder = builder.tls_built_in_native_certs(true);
     if let Some(pem) = bundle()? {
-        for certificate in reqwest::Certificate::from_pem_bundle(&pem)? {
+        for certificate in reqwest::Certificate::from_pem_bundle(pem)? {
             builder = builder.add_root_certificate(certificate);
         }
     }

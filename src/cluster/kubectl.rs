@@ -82,22 +82,6 @@ impl Kubectl {
         command
     }
 
-    /// `kubectl exec -i POD -c CONTAINER -- sh -c SCRIPT sh ARGS…`: arguments travel as
-    /// positional parameters, data on stdin.
-    pub fn exec_sh(
-        &self,
-        pod: &str,
-        container: &str,
-        script: &str,
-        args: &[&str],
-    ) -> tokio::process::Command {
-        let mut argv = vec![
-            "exec", "-i", pod, "-c", container, "--", "sh", "-c", script, "sh",
-        ];
-        argv.extend_from_slice(args);
-        self.command(&argv)
-    }
-
     /// `kubectl get ARGS… -o json`, read into the fields the caller needs.
     pub async fn get_json<T: DeserializeOwned>(&self, args: &[&str]) -> Result<T, KubectlError> {
         let mut argv = vec!["get"];
@@ -175,7 +159,9 @@ impl Kubectl {
             .await
     }
 
-    /// `exec_sh` run to its end with `stdin` (or none), bounded by `limit`; its stdout.
+    /// `kubectl exec -i POD -c CONTAINER -- sh -c SCRIPT sh ARGS…` run to its end with `stdin`
+    /// (or none), bounded by `limit`; its stdout. Arguments travel as positional parameters,
+    /// data on stdin.
     pub async fn exec_script(
         &self,
         pod: &str,
@@ -185,12 +171,11 @@ impl Kubectl {
         limit: Duration,
     ) -> Result<String, KubectlError> {
         let (text, args) = script;
-        let command = self.exec_sh(pod, container, text, args);
-        let mut shown = vec![
+        let mut argv = vec![
             "exec", "-i", pod, "-c", container, "--", "sh", "-c", text, "sh",
         ];
-        shown.extend_from_slice(args);
-        self.bounded(command, self.display(&shown), stdin, limit)
+        argv.extend_from_slice(args);
+        self.bounded(self.command(&argv), self.display(&argv), stdin, limit)
             .await
     }
 
