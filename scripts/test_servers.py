@@ -15,13 +15,16 @@ each prints `READY <port>` and stops when its standard input closes.
                                                of SSM requests gets HTTP 400 ThrottlingException,
                                                a share ERR gets HTTP 500, every OPERATION request
                                                (e.g. PutParameter) gets HTTP 400 CODE (or, for
-                                               CODE=MALFORMED, SSM's answer cut short), the rest
-                                               is forwarded
+                                               CODE=MALFORMED, SSM's answer cut short; for
+                                               CODE=DROP@N, from the Nth one on the connection
+                                               closes without an answer: the network went away),
+                                               the rest is forwarded
 """
 import http.client
 import http.server
 import json
 import random
+import socket
 import sys
 import threading
 import urllib.parse
@@ -61,6 +64,13 @@ def serve_proxy(upstream, throttle, error, refusal=None):
         def do_POST(self):
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             targeted = refusal and self.headers.get("X-Amz-Target", "").endswith("." + refusal[0])
+            if targeted and refusal[1].startswith("DROP@"):
+                counts["seen"] = counts.get("seen", 0) + 1
+                if counts["seen"] >= int(refusal[1][len("DROP@"):]):
+                    counts["dropped"] = counts.get("dropped", 0) + 1
+                    self.close_connection = True
+                    return self.connection.shutdown(socket.SHUT_RDWR)
+                return self.answer(*self.forward(body))
             if targeted and refusal[1] == "MALFORMED":
                 # SSM's real answer, cut short: unreadable, and it still holds the values.
                 counts["malformed"] = counts.get("malformed", 0) + 1

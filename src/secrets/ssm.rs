@@ -313,6 +313,9 @@ impl Store {
                 "SSM did not answer {action} on {path} in time (each request gives up after {} s): check the network and aws.region (or --region); AWS_ENDPOINT_URL_SSM overrides the endpoint",
                 OPERATION_TIMEOUT.as_secs()
             )),
+            "" if broke_off(&err) => (ErrorKind::Unreachable, format!(
+                "the connection broke before SSM answered {action} on {path}: run the command again (it compares with what is stored, so nothing is written twice); if it keeps happening, check the network and HTTPS_PROXY"
+            )),
             "" if matches!(err, SdkError::ResponseError(_)) => (ErrorKind::Unreachable, format!(
                 "SSM's answer to {action} on {path} could not be read: something between clawboot and SSM may be altering it (check HTTPS_PROXY and AWS_ENDPOINT_URL_SSM), then run the command again"
             )),
@@ -354,6 +357,17 @@ fn timed_out<E, R>(err: &SdkError<E, R>) -> bool {
     match err {
         SdkError::TimeoutError(_) => true,
         SdkError::DispatchFailure(failure) => failure.is_timeout(),
+        _ => false,
+    }
+}
+
+/// The connection closed before the answer was complete (hyper's IncompleteMessage, which
+/// the SDK classes as transient): the request went out, its result is unknown.
+fn broke_off<E, R>(err: &SdkError<E, R>) -> bool {
+    match err {
+        SdkError::DispatchFailure(failure) => {
+            failure.as_other() == Some(aws_smithy_types::retry::ErrorKind::TransientError)
+        }
         _ => false,
     }
 }

@@ -850,3 +850,61 @@ print("\nEXIT", child.exitstatus)
         "Ctrl-C writes nothing more"
     );
 }
+
+/// The connection dies from the fourth PutParameter on (a fault proxy closes it unanswered):
+/// the report names exactly what SSM holds and what it does not, each FAILED line is one short
+/// line, and running again writes only the rest.
+#[test]
+fn a_connection_lost_mid_batch_reports_exactly_what_was_written() {
+    let op = Operator::new("dropped");
+    let env: Vec<(String, &str)> = ASKED
+        .iter()
+        .map(|(name, value)| (format!("CLAWBOOT_{name}"), *value))
+        .collect();
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    let proxy = refusing_proxy(shared_moto(), "PutParameter", "DROP@4");
+    let cut = op.secrets_at(&proxy.url(), &["seed", "--non-interactive"], &env);
+    let (stdout, stderr) = (text(&cut.stdout), text(&cut.stderr));
+    assert_eq!(cut.status.code(), Some(2), "{stdout}{stderr}");
+
+    let stored: Vec<String> = serde_json::from_str(&op.boto3(&format!(
+        "import json\nprint(json.dumps(sorted(p['Name'].rsplit('/', 1)[1] for p in ssm.get_parameters_by_path(Path='{}')['Parameters'])))",
+        op.prefix
+    )))
+    .unwrap();
+    assert_eq!(stored.len(), 3, "three writes got through: {stored:?}");
+    let listed = |word: &str| -> Vec<String> {
+        let mut names: Vec<String> = stdout
+            .lines()
+            .filter_map(|l| l.strip_prefix(word))
+            .map(|rest| rest.trim().split([' ', ':']).next().unwrap().to_string())
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(listed("written "), stored, "{stdout}");
+    let failed = listed("FAILED ");
+    assert_eq!(failed.len(), 3, "{stdout}");
+    assert!(failed.iter().all(|name| !stored.contains(name)));
+    for line in stdout.lines().filter(|l| l.starts_with("FAILED")) {
+        assert!(line.len() < 300, "one short line: {line}");
+        assert!(line.contains("the connection broke"), "{line}");
+    }
+    assert!(
+        stderr.contains(&format!(
+            "written: {}; NOT written: {}",
+            stored.join(", "),
+            failed.join(", ")
+        )),
+        "{stderr}"
+    );
+
+    let again = op.seed_all(&[]);
+    assert_eq!(again.status.code(), Some(1), "{}", text(&again.stderr));
+    let rest = text(&again.stdout);
+    assert_eq!(
+        rest.lines().filter(|l| l.starts_with("written ")).count(),
+        3,
+        "{rest}"
+    );
+}
