@@ -49,14 +49,22 @@ pub enum Prompt {
 /// Hands a paste to a running sign-in, or cancels it; cheap to clone.
 #[derive(Clone)]
 pub struct Control {
-    pastes: mpsc::UnboundedSender<String>,
+    codes: mpsc::UnboundedSender<String>,
+    /// The browser sign-in's state, which a pasted address must carry back (when it has one).
+    state: Option<Arc<str>>,
     cancel: Arc<Notify>,
 }
 
 impl Control {
-    /// A pasted redirect address, query string or bare code.
-    pub fn paste(&self, text: String) {
-        let _ = self.pastes.send(text);
+    /// A pasted redirect address, query string or bare code. One that does not parse or is
+    /// another sign-in's is refused here and the sign-in goes on, so it can be pasted again.
+    pub fn paste(&self, text: &str) -> anyhow::Result<()> {
+        let Some(state) = self.state.as_deref() else {
+            anyhow::bail!("this sign-in takes no pasted address: approve the device code");
+        };
+        let code = paste::code_for(paste::parse(text)?, state)?;
+        let _ = self.codes.send(code);
+        Ok(())
     }
 
     /// End the sign-in now; `wait` then returns an error and nothing is stored.
@@ -79,16 +87,20 @@ impl Login {
         options: Options,
         tick: impl Fn(Duration) + Send + 'static,
     ) -> anyhow::Result<Self> {
-        let (pastes, pasted) = mpsc::unbounded_channel();
+        let (codes, pasted) = mpsc::unbounded_channel();
+        let (prompt, task, state) = match options.mode {
+            Mode::Device => {
+                let (prompt, task) = start_device(options.issuer, tick).await?;
+                (prompt, task, None)
+            }
+            mode => start_browser(options, mode == Mode::Browser, pasted).await,
+        };
         let control = Control {
-            pastes,
+            codes,
+            state,
             cancel: Arc::new(Notify::new()),
         };
         let cancel = control.cancel.clone();
-        let (prompt, task) = match options.mode {
-            Mode::Device => start_device(options.issuer, tick).await?,
-            mode => start_browser(options, mode == Mode::Browser, pasted).await,
-        };
         let task = tokio::spawn(async move {
             tokio::select! {
                 tokens = task => tokens,
@@ -116,11 +128,12 @@ impl Login {
 
 type Running = std::pin::Pin<Box<dyn std::future::Future<Output = anyhow::Result<Tokens>> + Send>>;
 
+/// The prompt, the running sign-in, and the state a pasted address must carry.
 async fn start_browser(
     options: Options,
     listen: bool,
     pasted: mpsc::UnboundedReceiver<String>,
-) -> (Prompt, Running) {
+) -> (Prompt, Running, Option<Arc<str>>) {
     let port = options.callback_port;
     let login = BrowserLogin::start(&options.issuer, port);
     let (listener, note) = match listen {
@@ -145,24 +158,25 @@ async fn start_browser(
         note,
     };
     let issuer = options.issuer;
+    let state: Arc<str> = Arc::from(login.state.as_str());
     let running = Box::pin(async move {
         let code = code_from_callback_or_paste(listener, pasted, &login.state).await?;
         token::exchange_code(&issuer, &code, &login.verifier, &login.redirect_uri).await
     });
-    (prompt, running)
+    (prompt, running, Some(state))
 }
 
-/// The first of: the callback (when listening), a paste. A paste that does not parse or
-/// carries another sign-in's state ends the sign-in; a callback without this sign-in's state
-/// is ignored (a web page could send one).
+/// The first of: the callback (when listening), a pasted code ([`Control::paste`] checked
+/// it). A callback without this sign-in's state is ignored (a web page could send one).
 async fn code_from_callback_or_paste(
     listener: Option<tokio::net::TcpListener>,
     mut pasted: mpsc::UnboundedReceiver<String>,
     state: &str,
 ) -> anyhow::Result<String> {
-    let from_paste = |text: Option<String>| match text {
-        Some(text) => paste::code_for(paste::parse(&text)?, state),
-        None => anyhow::bail!("no address was pasted: sign in later with `clawboot sign-in`"),
+    let from_paste = |code: Option<String>| {
+        code.ok_or_else(|| {
+            anyhow::anyhow!("no address was pasted: sign in later with `clawboot sign-in`")
+        })
     };
     let waiting = async {
         match listener {

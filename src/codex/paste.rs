@@ -59,7 +59,7 @@ fn refusal<'a>(
     }
     match error {
         Some(error) => anyhow::bail!(
-            "{}: start the sign-in again",
+            "{}: open the sign-in address again",
             printable(format!("the sign-in was refused: {error} {description}").trim())
         ),
         None => Ok(()),
@@ -87,7 +87,7 @@ fn from_query<'a>(
 pub fn code_for(pasted: Pasted, expected_state: &str) -> anyhow::Result<String> {
     match pasted.state {
         Some(state) if state != expected_state => anyhow::bail!(
-            "the pasted state does not match this sign-in (an old or someone else's link): start the sign-in again"
+            "the pasted state does not match this sign-in (an old or someone else's link): paste the address this sign-in ended on"
         ),
         _ => Ok(pasted.code),
     }
@@ -120,7 +120,7 @@ mod tests {
         let refused = "http://localhost:1455/auth/callback?error=access_denied&error_description=The+user+said+no%1B&state=s1";
         assert_eq!(
             parse(refused).unwrap_err().to_string(),
-            "the sign-in was refused: access_denied The user said no\\u{1b}: start the sign-in again"
+            "the sign-in was refused: access_denied The user said no\\u{1b}: open the sign-in address again"
         );
         assert!(parse("?error=access_denied")
             .unwrap_err()

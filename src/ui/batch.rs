@@ -62,7 +62,12 @@ pub fn run(task: Task, started: Started, mut face: BatchFace) -> Ran {
             Event::Command(line) if face.show_commands => eprintln!("  $ {line}"),
             Event::Command(_) | Event::Progress { .. } => {}
             Event::Ask(question, reply) => {
-                if let Question::Redirect { url, listening } = &question {
+                if let Question::Redirect {
+                    url,
+                    listening,
+                    problem: None,
+                } = &question
+                {
                     read_paste_aside(url, *listening, reply);
                 } else {
                     let _ = reply.send(face.answer(question, &mut missing));
@@ -146,6 +151,7 @@ impl BatchFace {
                     Answer::Skip
                 }
             },
+            // Standard input gave its one paste, and it was refused: the engine says why.
             Question::Redirect { .. } => Answer::Skip,
             Question::Pick { .. } => Answer::Picked(Vec::new()),
         }

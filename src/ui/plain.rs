@@ -7,7 +7,7 @@ use std::io::Write;
 use inquire::{Confirm, InquireError, MultiSelect, Select};
 
 use super::face::{home_tasks, Ran, Started, Starter};
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 
 use super::prompts::{masked, masked_until, Line};
 use super::text;
@@ -100,15 +100,33 @@ fn pick_task(resumable: bool) -> anyhow::Result<Option<Task>> {
     }
 }
 
-/// The sign-in page, then the pasted address, until the browser's callback makes it moot
-/// (`gone`: the engine no longer waits for this answer).
-fn paste(url: &str, listening: Option<u16>, gone: impl Fn() -> bool) -> Answer {
-    eprintln!();
-    for line in text::sign_in_lines(url, listening) {
-        eprintln!("  {line}");
+/// The sign-in page (or, asked again, why the last paste was refused), then the pasted
+/// address, until the browser's callback makes it moot (`gone`: the engine no longer waits).
+fn paste(
+    url: &str,
+    listening: Option<u16>,
+    problem: Option<String>,
+    gone: impl Fn() -> bool,
+) -> Answer {
+    match problem {
+        Some(problem) => eprintln!("  {}", text::refused(&problem)),
+        None => {
+            eprintln!();
+            for line in text::sign_in_lines(url, listening) {
+                eprintln!("  {line}");
+            }
+        }
     }
-    match masked_until(text::PASTE_PROMPT, text::PASTE_HELP, gone) {
-        Ok(Line::Typed(value)) => Answer::Text(value.expose_secret().to_string()),
+    let line = masked_until(text::PASTE_PROMPT, text::PASTE_HELP, gone);
+    answer_of(line, |value| {
+        Answer::Text(value.expose_secret().to_string())
+    })
+}
+
+/// The answer a masked line gives; `typed` makes it of what was typed.
+fn answer_of(line: std::io::Result<Line>, typed: impl FnOnce(SecretString) -> Answer) -> Answer {
+    match line {
+        Ok(Line::Typed(value)) => typed(value),
         Ok(Line::Empty | Line::Withdrawn) => Answer::Skip,
         Ok(Line::Interrupted) => Answer::Interrupt,
         Err(e) => {
@@ -120,7 +138,11 @@ fn paste(url: &str, listening: Option<u16>, gone: impl Fn() -> bool) -> Answer {
 
 fn answer(question: Question, gone: impl Fn() -> bool) -> Answer {
     let result = match question {
-        Question::Redirect { url, listening } => return paste(&url, listening, gone),
+        Question::Redirect {
+            url,
+            listening,
+            problem,
+        } => return paste(&url, listening, problem, gone),
         Question::Confirm { text, default, .. } => Confirm::new(&text)
             .with_default(default)
             .prompt()
@@ -132,19 +154,21 @@ fn answer(question: Question, gone: impl Fn() -> bool) -> Answer {
             problem,
             replaces,
         } => {
-            eprintln!("\n{name}: {description}");
-            if let Some((url, steps)) = page {
-                for line in text::token_page(&url, &steps) {
-                    eprintln!("  {line}");
+            // Asked again: only why, the page is just above.
+            match problem {
+                Some(problem) => eprintln!("  {}", text::refused(&problem)),
+                None => {
+                    eprintln!("\n{name}: {description}");
+                    for line in page
+                        .iter()
+                        .flat_map(|(url, steps)| text::token_page(url, steps))
+                    {
+                        eprintln!("  {line}");
+                    }
                 }
             }
-            if let Some(problem) = problem {
-                eprintln!("  {}", text::refused(&problem));
-            }
-            masked(&format!("{name}:"), text::secret_help(replaces)).map(|value| match value {
-                Some(value) => Answer::Secret(value),
-                None => Answer::Skip,
-            })
+            let line = masked(&format!("{name}:"), text::secret_help(replaces));
+            return answer_of(line, Answer::Secret);
         }
         Question::Pick { text, options } => MultiSelect::new(&text, options)
             .with_help_message("space selects, enter confirms")

@@ -99,9 +99,9 @@ pub fn token_page(url: &str, steps: &[String]) -> Vec<String> {
     lines
 }
 
-/// Why a typed value was refused.
+/// Why a typed value was refused (the help under the prompt says what empty does).
 pub fn refused(problem: &str) -> String {
-    format!("refused: {problem}; nothing was written. Try again (empty leaves it for later).")
+    format!("refused: {problem}; nothing was written. Try again.")
 }
 
 /// The help under a masked secret prompt.

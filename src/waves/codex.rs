@@ -97,7 +97,7 @@ async fn look(engine: &Engine) -> Result<(Report, Vec<SignInRow>), Report> {
         );
     }
     report.status = match rows.iter().map(|r| r.state).max() {
-        None => Status::Todo(format!("not signed in ({})", store.describe())),
+        None => Status::Todo(format!("no sign-in in {}", store.describe())),
         Some(SignIn::Ok) => Status::Done("signed in".into()),
         Some(SignIn::Expiring) => {
             Status::Todo("the sign-in expires within a day: sign in again".into())
@@ -184,21 +184,24 @@ async fn sign_in(engine: &Engine) -> Result<token::Tokens, Halt> {
     );
     let waiting = login.wait();
     tokio::pin!(waiting);
-    let asked = async {
-        match question {
-            Some(question) => engine.ask(question).await,
-            None => std::future::pending().await,
-        }
-    };
-    tokio::pin!(asked);
-    let mut answered = false;
+    // The paste question, asked again (saying why) after a paste that was refused.
+    let mut asked = question.clone().map(|q| Box::pin(engine.ask(q)));
+    let mut refused: Option<String> = None;
     loop {
         tokio::select! {
             tokens = &mut waiting => return Ok(tokens?),
-            answer = &mut asked, if !answered => {
-                answered = true;
+            answer = async { asked.as_mut().expect("asked").await }, if asked.is_some() => {
+                asked = None;
                 match answer {
-                    Answer::Text(text) => control.paste(text),
+                    Answer::Text(text) => match control.paste(&text) {
+                        Ok(()) => {}
+                        Err(e) => {
+                            let problem = format!("{e:#}");
+                            refused = Some(problem.clone());
+                            let again = question.clone().map(|q| q.refusing(problem));
+                            asked = again.map(|q| Box::pin(engine.ask(q)));
+                        }
+                    },
                     Answer::Interrupt => {
                         control.cancel();
                         return Err(Halt::Interrupted);
@@ -206,8 +209,12 @@ async fn sign_in(engine: &Engine) -> Result<token::Tokens, Halt> {
                     _ if listening => engine.log("nothing pasted: waiting for the browser to come back (Ctrl-C stops)"),
                     _ => {
                         control.cancel();
+                        let why = match refused {
+                            Some(problem) => format!("the pasted address was refused ({problem})"),
+                            None => "no address was pasted".to_string(),
+                        };
                         return Err(Halt::Failed(anyhow::anyhow!(
-                            "no address was pasted: sign in later with `clawboot sign-in`"
+                            "{why}: sign in later with `clawboot sign-in`"
                         )));
                     }
                 }
@@ -235,6 +242,7 @@ fn show_prompt(engine: &Engine, prompt: &Prompt) -> Option<Question> {
             Some(Question::Redirect {
                 url: url.to_string(),
                 listening: *listening,
+                problem: None,
             })
         }
         Prompt::Device { page, user_code } => {

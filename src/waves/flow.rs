@@ -152,8 +152,15 @@ pub async fn run(engine: Arc<Engine>, task: Task) -> Outcome {
                 Outcome::Incomplete(left)
             }
         }
-        Err(Halt::Interrupted) => Outcome::Interrupted,
-        Err(Halt::Failed(e)) => Outcome::Failed(format!("{e:#}")),
+        Err(Halt::Interrupted) => {
+            engine.end_under_way(Status::Skipped("stopped (Ctrl-C)".into()));
+            Outcome::Interrupted
+        }
+        Err(Halt::Failed(e)) => {
+            // The error itself is the outcome's, said once at the end.
+            engine.end_under_way(Status::Failed("did not finish: see the error below".into()));
+            Outcome::Failed(format!("{e:#}"))
+        }
     };
     if !task.is_read_only() && matches!(outcome, Outcome::Complete | Outcome::Incomplete(_)) {
         if let Err(e) = engine.journal().finish() {
@@ -200,7 +207,7 @@ async fn setup(engine: &Engine) -> Result<Vec<Report>, Halt> {
         if engine.stop_requested() {
             return Err(Halt::Interrupted);
         }
-        let observed = look(engine, wave).await;
+        let observed = look(engine, wave).await?;
         let report = match (observed.status.clone(), wave) {
             (Status::Todo(_), _) => {
                 let applied = apply(engine, observed).await?;
@@ -245,14 +252,15 @@ fn resume_note(engine: &Engine) -> String {
 }
 
 /// Observe a wave, showing it as being looked at first.
-async fn look(engine: &Engine, wave: Wave) -> Report {
+/// Observe `wave` and show it. Looking changes nothing, so Ctrl-C drops it at once.
+async fn look(engine: &Engine, wave: Wave) -> Result<Report, Halt> {
     engine.send(Event::Report(Report::new(
         wave,
         Status::Working("looking".into()),
     )));
-    let report = engine.observe(wave).await;
+    let report = engine.read(engine.observe(wave)).await?;
     engine.send(Event::Report(report.clone()));
-    report
+    Ok(report)
 }
 
 /// Ask before applying a wave that has something to do; a no is journaled as skipped.
@@ -329,12 +337,12 @@ async fn rotate(engine: &Engine, names: &[String]) -> Result<Vec<Report>, Halt> 
         Status::Working("rotating".into()),
     )));
     let rotated = one(engine, secrets::rotate(engine, &chosen).await?);
-    Ok(then_verify(engine, rotated, engine.settings.touch_cluster).await)
+    then_verify(engine, rotated, engine.settings.touch_cluster).await
 }
 
 async fn sign_in(engine: &Engine) -> Result<Vec<Report>, Halt> {
     engine.journal().begin("sign-in")?;
-    let observed = look(engine, Wave::Codex).await;
+    let observed = look(engine, Wave::Codex).await?;
     if matches!(observed.status, Status::Skipped(_)) {
         return Ok(vec![observed]);
     }
@@ -344,15 +352,19 @@ async fn sign_in(engine: &Engine) -> Result<Vec<Report>, Halt> {
     }));
     let signed = one(engine, codex::apply(engine).await?);
     let in_cluster = engine.settings.state_dir.is_none();
-    Ok(then_verify(engine, signed, in_cluster).await)
+    then_verify(engine, signed, in_cluster).await
 }
 
 /// After a change that reached the cluster, Wave 5 shows whether it took.
-async fn then_verify(engine: &Engine, changed: Report, reached_cluster: bool) -> Vec<Report> {
-    match reached_cluster {
-        true => vec![changed, look(engine, Wave::Verify).await],
+async fn then_verify(
+    engine: &Engine,
+    changed: Report,
+    reached_cluster: bool,
+) -> Result<Vec<Report>, Halt> {
+    Ok(match reached_cluster {
+        true => vec![changed, look(engine, Wave::Verify).await?],
         false => vec![changed],
-    }
+    })
 }
 
 async fn check(engine: &Engine) -> Result<Vec<Report>, Halt> {
@@ -361,7 +373,7 @@ async fn check(engine: &Engine) -> Result<Vec<Report>, Halt> {
         if engine.stop_requested() {
             return Err(Halt::Interrupted);
         }
-        reports.push(look(engine, wave).await);
+        reports.push(look(engine, wave).await?);
     }
     Ok(reports)
 }

@@ -186,10 +186,41 @@ pub enum Question {
         problem: Option<String>,
     },
     /// Sign in at `url`, then paste the address the browser ended on (or let the callback on
-    /// `listening` arrive).
-    Redirect { url: String, listening: Option<u16> },
+    /// `listening` arrive); `problem` says why the last paste was refused.
+    Redirect {
+        url: String,
+        listening: Option<u16>,
+        problem: Option<String>,
+    },
     /// Pick some of `options` (the parameters to rotate).
     Pick { text: String, options: Vec<String> },
+}
+
+impl Question {
+    /// The same question asked again, saying why the last answer was refused.
+    pub fn refusing(self, why: String) -> Self {
+        match self {
+            Self::Secret {
+                name,
+                replaces,
+                description,
+                page,
+                ..
+            } => Self::Secret {
+                name,
+                replaces,
+                description,
+                page,
+                problem: Some(why),
+            },
+            Self::Redirect { url, listening, .. } => Self::Redirect {
+                url,
+                listening,
+                problem: Some(why),
+            },
+            other => other,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -274,6 +305,9 @@ pub struct Engine {
     reach: OnceCell<Reach>,
     journal: Mutex<Journal>,
     stop: watch::Sender<bool>,
+    /// The last report sent as under way, until its wave reports again: a task that halts
+    /// ends it, so no face is left showing it as still working.
+    under_way: std::sync::Mutex<Option<Report>>,
 }
 
 impl Engine {
@@ -300,11 +334,32 @@ impl Engine {
             reach: OnceCell::new(),
             journal: Mutex::new(journal),
             stop: watch::Sender::new(false),
+            under_way: std::sync::Mutex::new(None),
         }
     }
 
     pub fn send(&self, event: Event) {
+        if let Event::Report(report) = &event {
+            let mut under_way = self.under_way.lock().unwrap_or_else(|e| e.into_inner());
+            match report.status {
+                Status::Working(_) => *under_way = Some(report.clone()),
+                _ if under_way.as_ref().is_some_and(|r| r.wave == report.wave) => *under_way = None,
+                _ => {}
+            }
+        }
         let _ = self.events.send(event);
+    }
+
+    /// The wave left under way by a halted task ends with `status`.
+    pub fn end_under_way(&self, status: Status) {
+        let left = self
+            .under_way
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        if let Some(report) = left {
+            self.send(Event::Report(Report { status, ..report }));
+        }
     }
 
     pub fn log(&self, line: impl Into<String>) {
@@ -325,6 +380,16 @@ impl Engine {
 
     pub fn stop_requested(&self) -> bool {
         *self.stop.borrow()
+    }
+
+    /// `read`, unless Ctrl-C comes first: a read is dropped at once (nothing is lost by not
+    /// waiting for it), where a write is left to finish.
+    pub async fn read<T>(&self, read: impl std::future::Future<Output = T>) -> Result<T, Halt> {
+        tokio::select! {
+            biased;
+            _ = self.stopped() => Err(Halt::Interrupted),
+            value = read => Ok(value),
+        }
     }
 
     /// Resolves once a stop was asked for.

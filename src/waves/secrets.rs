@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use futures_util::stream::{FuturesUnordered, StreamExt};
+use secrecy::{ExposeSecret, SecretString};
 
 use super::data::Written;
 use super::journal::EntryState;
@@ -17,11 +18,16 @@ use crate::secrets::check::Verdict;
 use crate::secrets::ops::{self, ClusterFollowUp, State, Write, WriteReport};
 
 pub async fn observe(engine: &Engine) -> Report {
-    match ops::status(engine.store().await, &engine.profile).await {
+    match statuses(engine).await {
         Ok(statuses) => report_of(&statuses),
         Err(e) => Report::new(Wave::Secrets, Status::Skipped("AWS does not answer".into()))
             .line(Mark::Fail, format!("AWS: {e}")),
     }
+}
+
+/// Every parameter's state, as SSM has it now.
+async fn statuses(engine: &Engine) -> anyhow::Result<Vec<ops::Status>> {
+    ops::status(engine.store().await, &engine.profile).await
 }
 
 /// The wave's report over the parameters' states.
@@ -88,7 +94,7 @@ fn report_of(statuses: &[ops::Status]) -> Report {
 
 /// `secrets status`: the wave's report, and every parameter's state as data.
 pub async fn status(engine: &Engine) -> Result<Report, Halt> {
-    let statuses = ops::status(engine.store().await, &engine.profile).await?;
+    let statuses = engine.read(statuses(engine)).await??;
     engine.send(Event::Data(Data::Secrets {
         parameters: statuses.clone(),
     }));
@@ -104,7 +110,7 @@ pub async fn apply(engine: &Engine) -> Result<Report, Halt> {
 /// values of the wrong shape (and, with `overwrite`, all of them) once that is confirmed. A
 /// generated value that is set is replaced only by a rotation.
 pub async fn seed(engine: &Engine, overwrite: bool) -> Result<Report, Halt> {
-    let statuses = ops::status(engine.store().await, &engine.profile).await?;
+    let statuses = engine.read(statuses(engine)).await??;
     let writable = |s: &&ops::Status| s.required && s.source != ValueSource::Terraform;
     let mut targets: Vec<(&'static Parameter, bool)> = statuses
         .iter()
@@ -232,7 +238,7 @@ async fn write_new_values(
             total,
             countdown: false,
         });
-        let asking = ask_value(engine, parameter, *replaces);
+        let asking = ask_value(engine, parameter, *replaces, None);
         tokio::pin!(asking);
         let answer = loop {
             tokio::select! {
@@ -318,8 +324,14 @@ fn finish_writes(engine: &Engine, written: Written) -> Result<(), Halt> {
     }
 }
 
-/// Ask until the value has the right shape, or the operator leaves it (empty) or stops.
-async fn ask_value(engine: &Engine, parameter: &Parameter, replaces: bool) -> Answer {
+/// Ask until the value has the right shape (and is not `stored`, the value a rotation
+/// replaces), or the operator leaves it (empty) or stops.
+async fn ask_value(
+    engine: &Engine,
+    parameter: &Parameter,
+    replaces: bool,
+    stored: Option<&SecretString>,
+) -> Answer {
     if engine.stop_requested() {
         return Answer::Interrupt;
     }
@@ -331,20 +343,27 @@ async fn ask_value(engine: &Engine, parameter: &Parameter, replaces: bool) -> An
             let _ = open::that_detached(url);
         }
     }
+    let question = Question::Secret {
+        name: parameter.name.to_string(),
+        replaces,
+        description: parameter.description.to_string(),
+        page,
+        problem: None,
+    };
     let mut problem = None;
     loop {
-        let answer = engine
-            .ask(Question::Secret {
-                name: parameter.name.to_string(),
-                replaces,
-                description: parameter.description.to_string(),
-                page: page.clone(),
-                problem: problem.take(),
-            })
-            .await;
+        let asked = match problem.take() {
+            Some(why) => question.clone().refusing(why),
+            None => question.clone(),
+        };
+        let answer = engine.ask(asked).await;
         let Answer::Secret(value) = &answer else {
             return answer;
         };
+        if stored.is_some_and(|s| s.expose_secret() == value.expose_secret()) {
+            problem = Some("the value is the one already stored: give the new one".to_string());
+            continue;
+        }
         match parameter.shape.check(value) {
             Verdict::Valid => return answer,
             Verdict::Warning(why) => {
@@ -356,20 +375,33 @@ async fn ask_value(engine: &Engine, parameter: &Parameter, replaces: bool) -> An
     }
 }
 
-/// A new value for a rotation: generated, else the operator's.
+/// The value a rotation replaces, so the same one is not taken as new; None when it cannot be
+/// read (the write then says why) or Ctrl-C came first (the question then is not asked).
+async fn stored_value(engine: &Engine, parameter: &Parameter) -> Option<SecretString> {
+    let path = catalog::ssm_path(&engine.profile, parameter);
+    let read = engine
+        .read(async { engine.store().await.get(&path).await })
+        .await;
+    read.ok()?.ok()?.map(|current| current.value)
+}
+
+/// A new value for a rotation: generated, else the operator's, other than the stored one.
 async fn new_value(engine: &Engine, parameter: &Parameter) -> Answer {
     match parameter.source {
         ValueSource::Generated => parameter
             .shape
             .generate()
             .map_or(Answer::Skip, Answer::Secret),
-        _ => ask_value(engine, parameter, true).await,
+        _ => {
+            let stored = stored_value(engine, parameter).await;
+            ask_value(engine, parameter, true, stored.as_ref()).await
+        }
     }
 }
 
 /// The parameters a rotation may replace: set, and not owned by Terraform.
-pub async fn rotatable(engine: &Engine) -> anyhow::Result<Vec<&'static Parameter>> {
-    let statuses = ops::status(engine.store().await, &engine.profile).await?;
+pub async fn rotatable(engine: &Engine) -> Result<Vec<&'static Parameter>, Halt> {
+    let statuses = engine.read(statuses(engine)).await??;
     Ok(statuses
         .iter()
         .filter(|s| s.state.is_set() && s.source != ValueSource::Terraform)
@@ -381,9 +413,9 @@ pub async fn rotatable(engine: &Engine) -> anyhow::Result<Vec<&'static Parameter
 pub async fn rotatable_named(
     engine: &Engine,
     names: &[String],
-) -> anyhow::Result<Vec<&'static Parameter>> {
+) -> Result<Vec<&'static Parameter>, Halt> {
     let set = rotatable(engine).await?;
-    names
+    let named = names
         .iter()
         .map(|name| {
             let parameter = catalog::replaceable(name)?;
@@ -394,7 +426,8 @@ pub async fn rotatable_named(
             );
             Ok(parameter)
         })
-        .collect()
+        .collect::<anyhow::Result<_>>()?;
+    Ok(named)
 }
 
 /// A value left for later is not done: the next run asks for it again.
@@ -459,10 +492,8 @@ pub async fn history(engine: &Engine, name: &str) -> Result<Report, Halt> {
     let parameter = catalog::known(name)?;
     let path = catalog::ssm_path(&engine.profile, parameter);
     let versions = engine
-        .store()
-        .await
-        .history(&path)
-        .await
+        .read(async { engine.store().await.history(&path).await })
+        .await?
         .map_err(anyhow::Error::from)?;
     if versions.is_empty() {
         return Err(Halt::Failed(anyhow::anyhow!(

@@ -904,3 +904,191 @@ fn a_failed_wave_is_reported_on_stderr() {
     assert!(!stdout.contains("✗ Wave 1"), "{stdout}");
     assert!(stdout.contains("Wave 3 Manifests"), "{stdout}");
 }
+
+/// The site with every value seeded by a batch run (the sign-in left for later).
+fn seeded_site(name: &str) -> Site {
+    let site = Site::new(name);
+    let mut seed = site.command(&["--non-interactive"]);
+    for (name, value) in CANARIES {
+        seed.env(format!("CLAWBOOT_{name}"), value);
+    }
+    let output = seed.stdin(Stdio::null()).output().unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    assert_eq!(site.versions("DISCORD_BOT_TOKEN"), 1);
+    site
+}
+
+/// How many times the screen says a value was refused for `why`.
+fn refusals(screen: &str, why: &str) -> usize {
+    screen
+        .lines()
+        .filter(|l| l.contains("refused:") && l.contains(why))
+        .count()
+}
+
+/// A two-line paste (bracketed or not) and the value already stored are refused in both faces,
+/// each asked again, and nothing is written until a good new value comes.
+#[test]
+fn a_two_line_paste_and_the_stored_value_are_asked_again_in_both_faces() {
+    let site = seeded_site("refusals");
+    let mut screens = Vec::new();
+    let two_lines = format!("{NEW_DISCORD}\nsecond line");
+
+    let mut t = site.tmux(&["rotate", "--plain", "DISCORD_BOT_TOKEN"]);
+    t.wait_for("? DISCORD_BOT_TOKEN:");
+    t.paste(&two_lines);
+    t.keys(&["Enter"]);
+    t.wait(
+        "the bracketed paste refused",
+        Duration::from_secs(30),
+        |s| refusals(s, "line breaks") == 1,
+    );
+    t.paste_unbracketed(&format!("{two_lines}\n"));
+    t.wait("the plain paste refused", Duration::from_secs(30), |s| {
+        refusals(s, "line breaks") == 2
+    });
+    t.type_text(canary("DISCORD_BOT_TOKEN"));
+    t.keys(&["Enter"]);
+    t.wait_for("the value is the one already stored");
+    assert_eq!(site.versions("DISCORD_BOT_TOKEN"), 1, "nothing written yet");
+    t.type_text(NEW_DISCORD);
+    t.keys(&["Enter"]);
+    assert_eq!(t.exit_code(), 1, "rotated; the cluster does not answer");
+    assert_eq!(site.value("DISCORD_BOT_TOKEN"), NEW_DISCORD);
+    screens.append(&mut t.captures);
+
+    let mut t = site.tmux(&["rotate", "DISCORD_BOT_TOKEN"]);
+    t.wait_for("┌ DISCORD_BOT_TOKEN");
+    t.paste(&two_lines);
+    t.keys(&["Enter"]);
+    t.wait_for("line breaks");
+    t.paste(NEW_DISCORD);
+    t.keys(&["Enter"]);
+    t.wait_for("the value is the one already stored");
+    let screen = t.screen();
+    let field = screen.lines().position(|l| l.contains("› ")).unwrap();
+    assert!(
+        screen.lines().nth(field + 1).unwrap().contains('└'),
+        "the field stays in its box:\n{screen}"
+    );
+    assert_eq!(site.versions("DISCORD_BOT_TOKEN"), 2, "nothing written yet");
+    t.paste(canary("DISCORD_BOT_TOKEN"));
+    t.keys(&["Enter"]);
+    t.wait_for("┌ Finished");
+    t.keys(&["Enter"]);
+    assert_eq!(t.exit_code(), 1);
+    assert_eq!(site.versions("DISCORD_BOT_TOKEN"), 3);
+    screens.append(&mut t.captures);
+    site.assert_no_leak(&screens, &[]);
+}
+
+/// In the full screen the sign-in address is copied whole (the terminal wraps it itself) or
+/// put on the clipboard with Ctrl-Y; another sign-in's address is refused and asked again; a
+/// sign-in that fails leaves no wave spinning on the Finished screen.
+#[test]
+fn tui_sign_in_address_copies_whole_and_a_wrong_paste_is_asked_again() {
+    let mut site = Site::new("tui-sign-in");
+    let sign_in = |site: &Site| {
+        let args = ["sign-in", "--sign-in", "paste"];
+        let t = Tmux::start(&site.argv(&args), &site.env(), 100, 32);
+        t.allow_clipboard();
+        t
+    };
+    let mut t = sign_in(&site);
+    t.wait_for("┌ Codex sign-in");
+    let joined = t.joined_screen();
+    let url = authorize_url(&joined, &site.issuer).expect("the address on one line");
+    assert!(url.ends_with("&originator=clawboot"), "whole: {url}");
+    t.keys(&["C-y"]);
+    t.wait_for("address sent to the clipboard");
+    assert_eq!(t.clipboard(), url);
+    let location = follow(&url);
+    t.paste(&location.replace("state=", "state=0"));
+    t.keys(&["Enter"]);
+    t.wait_for("does not match this sign-in");
+    t.paste(&location);
+    t.keys(&["Enter"]);
+    let finished = t.wait_for("┌ Finished");
+    assert!(finished.contains("✓ 4 Codex sign-in"), "{finished}");
+    t.keys(&["Enter"]);
+    t.exit_code();
+    assert_eq!(
+        site.signed_in_profiles(),
+        ["openai-codex:codex-user@example.com"]
+    );
+
+    site.issuer = Server::start(&["issuer", "no-account"]);
+    let mut t = sign_in(&site);
+    t.wait_for("┌ Codex sign-in");
+    let url = authorize_url(&t.joined_screen(), &site.issuer).unwrap();
+    t.paste(&follow(&url));
+    t.keys(&["Enter"]);
+    let finished = t.wait_for("┌ Finished");
+    let row = finished
+        .lines()
+        .find(|l| l.contains("4 Codex sign-in"))
+        .unwrap();
+    assert!(row.trim_start().starts_with('✗'), "{finished}");
+    t.keys(&["Enter"]);
+    assert_eq!(t.exit_code(), 2);
+}
+
+/// Ctrl-C while SSM does not answer ends the run at once in both faces: the read is dropped
+/// (nothing is lost by not waiting), so the 20-second bound never comes into it.
+#[test]
+fn ctrl_c_drops_a_read_that_ssm_does_not_answer() {
+    let site = Site::new("hung-read");
+    let silent = Server::start(&["silent"]);
+    for face in [&["status", "--plain"][..], &["status"][..]] {
+        let mut argv = site.argv(face);
+        let endpoint = argv.iter().position(|a| a == "--endpoint-url").unwrap();
+        argv[endpoint + 1] = silent.url();
+        let mut t = Tmux::start(&argv, &site.env(), 100, 30);
+        // Waves 0 and 2 ask SSM; the plain face shows nothing before an answer, the full
+        // screen its checklist.
+        std::thread::sleep(Duration::from_secs(2));
+        t.keys(&["C-c"]);
+        let screen = t.wait("the run to end", Duration::from_secs(10), |s| {
+            s.contains("EXIT=")
+        });
+        assert_eq!(t.exit_code(), 130, "{face:?}:\n{screen}");
+        assert!(
+            !screen.contains("in time"),
+            "{face:?}: no timeout waited for:\n{screen}"
+        );
+        assert!(!t.alternate_screen());
+    }
+}
+
+/// A closed terminal ends the full screen, at the home screen and at a question: the program
+/// exits instead of spinning on a terminal that reads nothing forever (crossterm#793).
+#[test]
+fn a_closed_terminal_ends_the_full_screen() {
+    let site = Site::new("tui-closed");
+    for at_question in [false, true] {
+        let mut t = site.tmux(&[]);
+        t.wait_for("What to do?");
+        if at_question {
+            t.keys(&["Enter"]);
+            t.wait_question(tui_question, "home");
+        }
+        let program = t.program();
+        t.close();
+        let alive = || std::path::Path::new(&format!("/proc/{program}")).exists();
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while alive() && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let spinning = alive();
+        if spinning {
+            let _ = Command::new("kill")
+                .arg("-9")
+                .arg(program.to_string())
+                .status();
+        }
+        assert!(
+            !spinning,
+            "at_question={at_question}: still running after its terminal closed"
+        );
+    }
+}

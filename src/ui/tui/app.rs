@@ -73,6 +73,8 @@ pub enum Action {
     /// Ask the engine to stop after the step under way.
     Stop,
     Exit,
+    /// Put this on the terminal's clipboard (the sign-in address).
+    Copy(String),
 }
 
 pub struct App {
@@ -306,6 +308,17 @@ impl App {
         let Some(prompt) = self.prompt.as_mut() else {
             return Action::None;
         };
+        match (key.code, &prompt.question) {
+            (KeyCode::Char('y'), Question::Redirect { url, .. }) if ctrl => {
+                let url = url.clone();
+                self.push_log(
+                    "address sent to the clipboard (OSC 52); not there? copy it from the screen"
+                        .into(),
+                );
+                return Action::Copy(url);
+            }
+            _ => {}
+        }
         match key.code {
             KeyCode::Char('u') if ctrl => prompt.field.clear(),
             KeyCode::Char(c) if !ctrl => prompt.field.push(c),

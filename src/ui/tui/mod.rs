@@ -72,7 +72,11 @@ fn event_loop(
                 _ => {}
             }
         }
-        terminal.draw(|frame| view::draw(frame, app))?;
+        let mut address = None;
+        terminal.draw(|frame| address = view::draw(frame, app))?;
+        if let Some(address) = address {
+            print_address(&address)?;
+        }
         if let Some(started) = started.as_mut() {
             while let Ok(event) = started.events.try_recv() {
                 app.on_event(event);
@@ -82,23 +86,105 @@ fn event_loop(
         if app.stopping && app.outcome.is_some() {
             return Ok(());
         }
-        if event::poll(FRAME)? {
-            match event::read()? {
-                event::Event::Key(key) if key.kind == KeyEventKind::Press => {
-                    match app.on_key(key) {
+        match wait_for_input(FRAME) {
+            Terminal::Gone => {
+                finish_without_terminal(app, started.as_mut());
+                return Ok(());
+            }
+            Terminal::Quiet => {}
+            // Every event crossterm has now: one read may carry several.
+            Terminal::Input => {
+                while event::poll(Duration::ZERO)? {
+                    let action = match event::read()? {
+                        event::Event::Key(key) if key.kind == KeyEventKind::Press => {
+                            app.on_key(key)
+                        }
+                        event::Event::Paste(text) => {
+                            app.on_paste(&text);
+                            Action::None
+                        }
+                        _ => Action::None,
+                    };
+                    match action {
                         Action::Start(task) => started = Some(start(task)),
                         Action::Stop => match &started {
                             Some(started) => (started.stop)(),
                             None => return Ok(()),
                         },
                         Action::Exit => return Ok(()),
+                        Action::Copy(text) => copy(&text)?,
                         Action::None => {}
                     }
                 }
-                event::Event::Paste(text) => app.on_paste(&text),
-                _ => {}
             }
         }
         app.tick();
     }
+}
+
+/// What the terminal has after a wait.
+enum Terminal {
+    Input,
+    /// Nothing yet (or a signal came first).
+    Quiet,
+    /// Hung up or closed.
+    Gone,
+}
+
+/// Wait up to `frame` for input on the terminal. Asked before crossterm is: on a dead terminal
+/// its poll reads nothing forever, without returning or timing out
+/// (crossterm-rs/crossterm#793).
+fn wait_for_input(frame: Duration) -> Terminal {
+    let mut terminal = libc::pollfd {
+        fd: libc::STDIN_FILENO,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    let timeout = i32::try_from(frame.as_millis()).unwrap_or(i32::MAX);
+    // SAFETY: one valid pollfd, for the length given.
+    let ready = unsafe { libc::poll(&mut terminal, 1, timeout) };
+    let gone = libc::POLLHUP | libc::POLLERR | libc::POLLNVAL;
+    match ready {
+        ..=0 => Terminal::Quiet,
+        _ if terminal.revents & gone != 0 => Terminal::Gone,
+        _ => Terminal::Input,
+    }
+}
+
+/// The terminal is gone (SIGHUP's case, or closed without one): nothing can be drawn or read
+/// any more. Stop, and wait only for the step under way, so a write is not cut short; a
+/// question still open is answered as Ctrl-C.
+fn finish_without_terminal(app: &mut App, started: Option<&mut Started>) {
+    let Some(started) = started else {
+        return;
+    };
+    (started.stop)();
+    app.prompt = None;
+    while let Some(event) = started.events.blocking_recv() {
+        if let crate::waves::Event::Finished(outcome) = event {
+            app.outcome = Some(outcome);
+            return;
+        }
+    }
+}
+
+/// The address once more over what was drawn, as text the terminal wraps itself: copied, it
+/// is one line.
+fn print_address(address: &view::Address) -> std::io::Result<()> {
+    execute!(
+        std::io::stdout(),
+        crossterm::cursor::MoveTo(0, address.row),
+        crossterm::style::Print(&address.url)
+    )
+}
+
+/// Put `text` on the clipboard with OSC 52, which works over SSH and in tmux (when the
+/// terminal allows it).
+fn copy(text: &str) -> std::io::Result<()> {
+    use base64::Engine;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(text);
+    execute!(
+        std::io::stdout(),
+        crossterm::style::Print(format!("\x1b]52;c;{encoded}\x07"))
+    )
 }

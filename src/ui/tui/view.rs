@@ -18,7 +18,15 @@ const SIDE_BY_SIDE: u16 = 80;
 const CHECKLIST_WIDTH: u16 = 27;
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
-pub fn draw(frame: &mut Frame, app: &App) {
+/// Where the sign-in address is on screen: whole, from the first column of `row`. The event
+/// loop prints it there once more as plain text, so the terminal wraps it itself and a copied
+/// address is one line, without borders or line breaks.
+pub struct Address {
+    pub row: u16,
+    pub url: String,
+}
+
+pub fn draw(frame: &mut Frame, app: &App) -> Option<Address> {
     let [header, body, log, hints] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(3),
@@ -31,10 +39,13 @@ pub fn draw(frame: &mut Frame, app: &App) {
             .style(style(app, Color::Cyan).add_modifier(Modifier::BOLD)),
         header,
     );
-    match app.screen {
-        Screen::Home { selected } => draw_home(frame, app, selected, body),
+    let address = match app.screen {
+        Screen::Home { selected } => {
+            draw_home(frame, app, selected, body);
+            None
+        }
         Screen::Run => draw_run(frame, app, body),
-    }
+    };
     let last = app.log.back().map(String::as_str).unwrap_or("");
     frame.render_widget(
         Paragraph::new(format!(" {last}")).style(style(app, Color::DarkGray)),
@@ -45,6 +56,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
             .style(Style::default().add_modifier(Modifier::DIM)),
         hints,
     );
+    address
 }
 
 /// A foreground colour, or nothing under NO_COLOR.
@@ -92,7 +104,56 @@ fn draw_home(frame: &mut Frame, app: &App, selected: usize, area: Rect) {
     );
 }
 
-fn draw_run(frame: &mut Frame, app: &App, area: Rect) {
+fn draw_run(frame: &mut Frame, app: &App, area: Rect) -> Option<Address> {
+    let Some((prompt, url)) = sign_in(app) else {
+        draw_panes(frame, app, area);
+        return None;
+    };
+    let (title, lines) = prompt_view(app, prompt);
+    let height = wrapped_rows(lines.clone(), area.width).saturating_add(2);
+    let [panes, bottom] =
+        Layout::vertical([Constraint::Min(1), Constraint::Length(height)]).areas(area);
+    draw_panes(frame, app, panes);
+    let hidden = height.saturating_sub(bottom.height);
+    let before = wrapped_rows(lines[..1].to_vec(), bottom.width);
+    // The box's sides give way to the text: the address runs from the first column to the
+    // last.
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(style(app, Color::Cyan))
+        .title(title);
+    frame.render_widget(Clear, bottom);
+    frame.render_widget(block, bottom);
+    let text = Rect {
+        y: bottom.y + 1,
+        height: bottom.height.saturating_sub(2),
+        ..bottom
+    };
+    frame.render_widget(Clear, text);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((hidden, 0)),
+        text,
+    );
+    (hidden == 0).then(|| Address {
+        row: bottom.y + 1 + before,
+        url: url.to_string(),
+    })
+}
+
+/// The sign-in question and its address, when that is what is asked: it gets the whole width.
+fn sign_in(app: &App) -> Option<(&Prompt, &str)> {
+    let prompt = app.prompt.as_ref().filter(|_| app.outcome.is_none())?;
+    match &prompt.question {
+        Question::Redirect { url, .. } => Some((prompt, url)),
+        _ => None,
+    }
+}
+
+/// The checklist (or strip) and the current wave's report, with the question, progress or
+/// outcome under it.
+fn draw_panes(frame: &mut Frame, app: &App, area: Rect) {
     let (checklist, detail) = if area.width >= SIDE_BY_SIDE {
         let [left, right] =
             Layout::horizontal([Constraint::Length(CHECKLIST_WIDTH), Constraint::Min(20)])
@@ -114,7 +175,7 @@ fn draw_run(frame: &mut Frame, app: &App, area: Rect) {
     draw_report(frame, app, report);
     if let Some(outcome) = &app.outcome {
         draw_outcome(frame, app, outcome, bottom_area);
-    } else if let Some(prompt) = &app.prompt {
+    } else if let Some(prompt) = pane_prompt(app) {
         draw_prompt(frame, app, prompt, bottom_area);
     } else if app.progress.is_some() {
         draw_progress(frame, app, bottom_area);
@@ -242,51 +303,42 @@ fn draw_report(frame: &mut Frame, app: &App, area: Rect) {
     );
 }
 
-/// Rows the question, the progress or the outcome needs under the report.
+/// Rows the question, the progress or the outcome needs under the report: every wrapped
+/// line of it, measured as it is drawn.
 fn bottom_height(app: &App, width: u16) -> u16 {
     if let Some(outcome) = &app.outcome {
-        let inner = width.saturating_sub(2).max(10);
-        return 2 + outcome_lines(app, outcome)
-            .iter()
-            .map(|l| rows(l, inner))
-            .sum::<u16>();
+        let lines = outcome_lines(app, outcome).into_iter().map(Line::from);
+        return boxed_height(lines.collect(), width);
     }
-    match app.prompt.as_ref().map(|p| &p.question) {
-        Some(Question::Confirm { .. }) => 3,
-        Some(Question::Secret {
-            description,
-            page,
-            problem,
-            ..
-        }) => {
-            let inner = width.saturating_sub(2).max(10);
-            let page_rows = page.as_ref().map_or(0, |(url, steps)| {
-                rows(&format!("make it at {url}"), inner)
-                    + steps
-                        .iter()
-                        .map(|s| rows(s, inner.saturating_sub(4)))
-                        .sum::<u16>()
-            });
-            3 + rows(description, inner)
-                + page_rows
-                + problem.as_ref().map_or(0, |p| rows(p, inner))
-        }
-        Some(Question::Redirect { url, listening }) => {
-            let inner = width.saturating_sub(2).max(10);
-            3 + text::sign_in_lines(url, *listening)
-                .iter()
-                .map(|l| rows(l, inner))
-                .sum::<u16>()
-        }
-        Some(Question::Pick { options, .. }) => 2 + options.len() as u16,
+    match pane_prompt(app) {
+        Some(prompt) => boxed_height(prompt_view(app, prompt).1, width),
         None if app.progress.is_some() => 3,
         None => 0,
     }
 }
 
-fn draw_prompt(frame: &mut Frame, app: &App, prompt: &Prompt, area: Rect) {
+/// The question drawn under the report: any but the sign-in's.
+fn pane_prompt(app: &App) -> Option<&Prompt> {
+    app.prompt.as_ref().filter(|_| sign_in(app).is_none())
+}
+
+/// Rows `lines` take wrapped inside a bordered box `width` wide.
+fn boxed_height(lines: Vec<Line<'static>>, width: u16) -> u16 {
+    wrapped_rows(lines, width.saturating_sub(2)).saturating_add(2)
+}
+
+/// Rows `lines` take wrapped at `width`.
+fn wrapped_rows(lines: Vec<Line<'static>>, width: u16) -> u16 {
+    let rows = Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .line_count(width.max(1));
+    u16::try_from(rows).unwrap_or(u16::MAX)
+}
+
+/// The question's box title and lines.
+fn prompt_view(app: &App, prompt: &Prompt) -> (String, Vec<Line<'static>>) {
     let accent = style(app, Color::Cyan);
-    let (title, lines) = match &prompt.question {
+    match &prompt.question {
         Question::Confirm {
             text,
             default,
@@ -310,20 +362,20 @@ fn draw_prompt(frame: &mut Frame, app: &App, prompt: &Prompt, area: Rect) {
             if let Some((url, steps)) = page {
                 lines.extend(text::token_page(url, steps).into_iter().map(Line::from));
             }
-            if let Some(problem) = problem {
-                lines.push(Line::from(Span::styled(
-                    text::refused(problem),
-                    style(app, Color::Red),
-                )));
-            }
+            lines.extend(refusal(app, problem));
             lines.push(field_line(prompt, accent));
             (format!(" {name} "), lines)
         }
-        Question::Redirect { url, listening } => {
+        Question::Redirect {
+            url,
+            listening,
+            problem,
+        } => {
             let mut lines: Vec<Line> = text::sign_in_lines(url, *listening)
                 .into_iter()
                 .map(Line::from)
                 .collect();
+            lines.extend(refusal(app, problem));
             lines.push(field_line(prompt, accent));
             (" Codex sign-in ".to_string(), lines)
         }
@@ -342,16 +394,33 @@ fn draw_prompt(frame: &mut Frame, app: &App, prompt: &Prompt, area: Rect) {
             }
             (format!(" {text} "), lines)
         }
-    };
+    }
+}
+
+/// Why the last answer was refused, in red.
+fn refusal(app: &App, problem: &Option<String>) -> Option<Line<'static>> {
+    let problem = problem.as_ref()?;
+    Some(Line::from(Span::styled(
+        text::refused(problem),
+        style(app, Color::Red),
+    )))
+}
+
+/// The question in its box. When the terminal is too small for all of it, its end shows:
+/// the field, or the `[Y/n]`, is what the operator answers.
+fn draw_prompt(frame: &mut Frame, app: &App, prompt: &Prompt, area: Rect) {
+    let (title, lines) = prompt_view(app, prompt);
+    let hidden = boxed_height(lines.clone(), area.width).saturating_sub(area.height);
     let block = Block::default()
         .borders(Borders::ALL)
-        .border_style(accent)
+        .border_style(style(app, Color::Cyan))
         .title(title);
     frame.render_widget(Clear, area);
     frame.render_widget(
         Paragraph::new(lines)
             .block(block)
-            .wrap(Wrap { trim: false }),
+            .wrap(Wrap { trim: false })
+            .scroll((hidden, 0)),
         area,
     );
 }
@@ -403,11 +472,6 @@ fn draw_progress(frame: &mut Frame, app: &App, area: Rect) {
     }
 }
 
-/// Rows `text` takes when wrapped at `width`.
-fn rows(text: &str, width: u16) -> u16 {
-    (text.chars().count() as u16).div_ceil(width).max(1)
-}
-
 fn outcome_lines(app: &App, outcome: &Outcome) -> Vec<String> {
     text::outcome_lines(app.task.as_ref().unwrap_or(&Task::Setup), outcome)
 }
@@ -448,6 +512,9 @@ fn key_hints(app: &App) -> &'static str {
             "y/Enter yes · n no · ↑↓ PgUp PgDn scroll · Ctrl-C stop"
         }
         (_, Some(Question::Pick { .. })) => "↑↓ move · Space select · Enter confirm · Ctrl-C stop",
+        (_, Some(Question::Redirect { .. })) => {
+            "paste · Enter submit · Ctrl-Y copy the address · Esc leave for later · Ctrl-C stop"
+        }
         (_, Some(_)) => "type or paste · Enter submit · Esc leave for later · Ctrl-C stop",
         (_, None) => "←→ other waves · ↑↓ scroll · Ctrl-C stop after this step",
     }
@@ -465,9 +532,20 @@ mod tests {
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
     fn screen(app: &App, width: u16, height: u16) -> String {
+        drawn(app, width, height).0
+    }
+
+    /// The screen, and where the sign-in address is said to be.
+    fn drawn(app: &App, width: u16, height: u16) -> (String, Option<Address>) {
         let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-        terminal.draw(|frame| draw(frame, app)).unwrap();
-        terminal.backend().to_string()
+        let mut address = None;
+        terminal.draw(|frame| address = draw(frame, app)).unwrap();
+        (terminal.backend().to_string(), address)
+    }
+
+    /// The rows of a drawn screen, without the quotes TestBackend puts around each.
+    fn rows(screen: &str) -> Vec<&str> {
+        screen.lines().map(|l| l.trim_matches('"')).collect()
     }
 
     fn running() -> App {
@@ -569,13 +647,85 @@ mod tests {
         insta::assert_snapshot!(screen(&app, 100, 24));
     }
 
+    /// A refusal that wraps over two rows still leaves the field inside the box, also on a
+    /// terminal too small for the whole question (its end shows).
+    #[test]
+    fn a_refused_value_keeps_the_field_in_its_box() {
+        let mut app = running();
+        let _open = ask(
+            &mut app,
+            secret_question(Some(
+                "the value contains spaces or line breaks: paste the token alone",
+            )),
+        );
+        for (width, height) in [(120, 40), (100, 24), (60, 16), (40, 10)] {
+            let screen = screen(&app, width, height);
+            let rows = rows(&screen);
+            let field = rows.iter().position(|r| r.contains("› ▏")).unwrap();
+            assert!(rows[field + 1].contains("└"), "{width}×{height}:\n{screen}");
+        }
+        insta::assert_snapshot!("refused_60x16", screen(&app, 60, 16));
+    }
+
+    /// The answer keys stay on screen when the terminal is made very small.
+    #[test]
+    fn confirm_at_40_by_10_shows_its_answer() {
+        let mut app = running();
+        let _open = ask(
+            &mut app,
+            Question::Confirm {
+                consent: crate::waves::Consent::Apply,
+                wave: Wave::Codex,
+                text: "Sign in to ChatGPT/Codex now? (no sign-in in pod openclaw/openclaw-7d9f8c6b5d-x2x4q)".into(),
+                default: true,
+            },
+        );
+        let screen = screen(&app, 40, 10);
+        assert!(screen.contains("[Y/n]"), "{screen}");
+        insta::assert_snapshot!(screen);
+    }
+
+    const AUTHORIZE: &str = "https://auth.openai.com/oauth/authorize?response_type=code&client_id=app_EMoamEEZ73f0CkXaXp7hrann&redirect_uri=http%3A%2F%2Flocalhost%3A1455%2Fauth%2Fcallback&scope=openid+profile+email+offline_access&code_challenge=8QqnyeO5KKVM1i2vhjhX4UgUIZmADvNfKfXBw6rZ2vQ&code_challenge_method=S256&state=0123456789abcdef0123456789abcdef&id_token_add_organizations=true&codex_cli_simplified_flow=true&originator=clawboot";
+
+    /// The address runs across the whole width from the first column, with no border in it,
+    /// and `draw` says where, for the event loop to print it as one line.
     #[test]
     fn sign_in_asks_for_the_address() {
         let mut app = running();
-        let _open = ask(&mut app, Question::Redirect {
-            url: "https://auth.openai.com/oauth/authorize?response_type=code&client_id=app_EMoamEEZ73f0CkXaXp7hrann&redirect_uri=http%3A%2F%2Flocalhost%3A1455%2Fauth%2Fcallback&state=0123".into(),
-            listening: Some(1455),
-        });
+        let _open = ask(
+            &mut app,
+            Question::Redirect {
+                url: AUTHORIZE.into(),
+                listening: Some(1455),
+                problem: None,
+            },
+        );
+        let (screen, address) = drawn(&app, 100, 24);
+        let address = address.expect("the address is shown whole");
+        assert_eq!(address.url, AUTHORIZE);
+        let rows = rows(&screen);
+        let start = usize::from(address.row);
+        let drawn: String = rows[start..]
+            .iter()
+            .take(AUTHORIZE.len().div_ceil(100))
+            .copied()
+            .collect();
+        assert_eq!(drawn.trim_end(), AUTHORIZE, "{screen}");
+        insta::assert_snapshot!(screen);
+    }
+
+    /// A paste of another sign-in is refused in the box, and the address is asked again.
+    #[test]
+    fn sign_in_refused_paste_asks_again() {
+        let mut app = running();
+        let _open = ask(
+            &mut app,
+            Question::Redirect {
+                url: AUTHORIZE.into(),
+                listening: None,
+                problem: Some("the pasted state does not match this sign-in (an old or someone else's link): paste the address this sign-in ended on".into()),
+            },
+        );
         insta::assert_snapshot!(screen(&app, 100, 24));
     }
 
@@ -671,7 +821,11 @@ mod tests {
             color: false,
             ..app
         };
-        terminal.draw(|frame| draw(frame, &plain)).unwrap();
+        terminal
+            .draw(|frame| {
+                draw(frame, &plain);
+            })
+            .unwrap();
         let buffer = terminal.backend().buffer();
         assert!(buffer.content().iter().all(|cell| cell.fg == Color::Reset));
     }

@@ -27,7 +27,12 @@ impl Tmux {
         let wrapper = dir.path().join("run.sh");
         std::fs::write(
             &wrapper,
-            format!("sh -c {}; echo \"EXIT=$?\"; sleep 600\n", quote(&script)),
+            // A Ctrl-C outside raw mode is a SIGINT to the pane's whole process group: the
+            // wrapper survives it (as an operator's shell does) to tell the exit code.
+            format!(
+                "trap : INT\nsh -c {}; echo \"EXIT=$?\"; sleep 600\n",
+                quote(&script)
+            ),
         )
         .unwrap();
         let tmux = Self {
@@ -85,6 +90,15 @@ impl Tmux {
 
     /// Text pasted as a terminal pastes it (bracketed, when the program asked for that).
     pub fn paste(&self, text: &str) {
+        self.paste_as(text, true);
+    }
+
+    /// Text pasted as a terminal without bracketed paste does: line breaks arrive as Enter.
+    pub fn paste_unbracketed(&self, text: &str) {
+        self.paste_as(text, false);
+    }
+
+    fn paste_as(&self, text: &str, bracketed: bool) {
         let buffer = self.dir.path().join("paste");
         std::fs::write(&buffer, text).unwrap();
         let loaded = self
@@ -94,9 +108,13 @@ impl Tmux {
             .status()
             .unwrap();
         std::fs::remove_file(&buffer).unwrap();
-        let pasted = self
-            .command()
-            .args(["paste-buffer", "-p", "-d", "-b", "p", "-t", SESSION])
+        let mut paste = self.command();
+        paste.arg("paste-buffer");
+        if bracketed {
+            paste.arg("-p");
+        }
+        let pasted = paste
+            .args(["-d", "-b", "p", "-t", SESSION])
             .status()
             .unwrap();
         assert!(loaded.success() && pasted.success());
@@ -111,6 +129,34 @@ impl Tmux {
         let screen = String::from_utf8_lossy(&output.stdout).into_owned();
         self.captures.push(screen.clone());
         screen
+    }
+
+    /// The screen with the lines the terminal wrapped by itself joined, as a copy gets them.
+    pub fn joined_screen(&mut self) -> String {
+        let output = self
+            .command()
+            .args(["capture-pane", "-p", "-J", "-t", SESSION])
+            .output()
+            .unwrap();
+        let screen = String::from_utf8_lossy(&output.stdout).into_owned();
+        self.captures.push(screen.clone());
+        screen
+    }
+
+    /// Let programs set tmux's clipboard with OSC 52, as a terminal that allows it does.
+    pub fn allow_clipboard(&self) {
+        let status = self
+            .command()
+            .args(["set", "-s", "set-clipboard", "on"])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// What a program put on the clipboard (empty when nothing).
+    pub fn clipboard(&self) -> String {
+        let output = self.command().arg("show-buffer").output().unwrap();
+        String::from_utf8_lossy(&output.stdout).into_owned()
     }
 
     /// The screen once `ready` says so; panics with the screen after `timeout`.
@@ -161,20 +207,33 @@ impl Tmux {
 
     /// Send `signal` (e.g. `TERM`) to the program (the child of the pane's shell).
     pub fn signal(&self, signal: &str) {
+        let status = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(self.program().to_string())
+            .status()
+            .unwrap();
+        assert!(status.success(), "the program is gone");
+    }
+
+    /// The program's process id (the child of the pane's shell).
+    pub fn program(&self) -> u32 {
         let output = self
             .command()
             .args(["display", "-p", "-t", SESSION, "#{pane_pid}"])
             .output()
             .unwrap();
         let shell = String::from_utf8_lossy(&output.stdout).trim().to_string();
-        let status = Command::new("pkill")
-            .args([&format!("-{signal}"), "-P", &shell])
-            .status()
-            .unwrap();
-        assert!(
-            status.success(),
-            "no program under the pane's shell {shell}"
-        );
+        let output = Command::new("pgrep").args(["-P", &shell]).output().unwrap();
+        let pid = String::from_utf8_lossy(&output.stdout);
+        pid.trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("no program under the pane's shell {shell}"))
+    }
+
+    /// The terminal goes away, as when its window or SSH session is closed.
+    pub fn close(&self) {
+        let status = self.command().arg("kill-server").status().unwrap();
+        assert!(status.success());
     }
 
     /// The exit code the program ended with.
