@@ -111,7 +111,8 @@ pub enum Command {
     },
     /// Lint an existing GitOps folder for the known failure modes; exit 1 when anything is found.
     Doctor {
-        /// The folder with the OpenClaw manifests (default: the profile's GitOps folder).
+        /// The folder with the OpenClaw manifests (default: the profile's GitOps folder), or -
+        /// for a multi-document stream on standard input (`helm template … | clawboot doctor -`).
         path: Option<PathBuf>,
     },
     /// Work with the answers file.

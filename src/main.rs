@@ -3,7 +3,7 @@
 //! 2 the command could not do its job (bad input, unreadable file, …); the wizard also 130 when
 //! it was interrupted (Ctrl-C) and can resume.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -120,8 +120,11 @@ fn run(cli: &Cli) -> anyhow::Result<Outcome> {
             let dir = path
                 .clone()
                 .unwrap_or_else(|| profile.repos.gitops.path.join(&profile.repos.gitops.folder));
-            let findings = doctor::run(&dir)?;
-            report_doctor(cli.output, &dir, &findings)
+            let report = match dir.as_os_str() == "-" {
+                true => doctor::run_stream(read_stdin_text()?)?,
+                false => doctor::run(&dir)?,
+            };
+            report_doctor(cli.output, &dir, &report)
         }
         Command::Profile(command) => run_profile(cli.output, &profile, command),
         Command::Codex(command) => {
@@ -235,20 +238,37 @@ fn not_done_by_render(profile: &Profile, only: Option<render::Group>) -> Vec<Str
     lines
 }
 
+/// Standard input as text, for `doctor -`.
+fn read_stdin_text() -> anyhow::Result<String> {
+    let mut text = String::new();
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .map_err(|e| anyhow::anyhow!("cannot read standard input as text: {e}"))?;
+    Ok(text)
+}
+
 fn report_doctor(
     format: OutputFormat,
     dir: &Path,
-    findings: &[doctor::Finding],
+    report: &doctor::Report,
 ) -> anyhow::Result<Outcome> {
     let mut out = std::io::stdout().lock();
+    let findings = &report.findings;
     match format {
         OutputFormat::Json => {
-            let report = json!({ "path": dir, "findings": findings });
-            writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
+            let json = json!({ "path": dir, "read_as": report.read_as, "findings": findings });
+            writeln!(out, "{}", serde_json::to_string_pretty(&json)?)?;
         }
         OutputFormat::Text => {
+            if let Some(read_as) = &report.read_as {
+                writeln!(out, "{}: read {read_as}", dir.display())?;
+            }
             for f in findings {
-                let file = dir.join(&f.file);
+                // A stream's findings carry its name (`<stdin>`), not a path under `dir`.
+                let file = match f.file.to_string_lossy().starts_with('<') {
+                    true => f.file.clone(),
+                    false => dir.join(&f.file),
+                };
                 writeln!(
                     out,
                     "{}:{}: [{}] {}",

@@ -4,17 +4,18 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use serde::Deserialize;
 use serde_json::Value;
 
 use super::locate::locate;
 use crate::openclaw::release::{newest, ExternalPlugin, Release};
 use crate::profile::types::ImageRef;
 
-/// One YAML document (or a standalone openclaw.json) and the text it came from.
+/// One YAML document (or a standalone openclaw.json): its own text, and the line of its file
+/// where that text starts.
 pub struct Document {
     pub file: PathBuf,
     pub text: Arc<str>,
+    pub start: usize,
     pub value: Value,
 }
 
@@ -22,6 +23,18 @@ impl Document {
     pub fn kind(&self) -> Option<&str> {
         str_at(&self.value, &["kind"])
     }
+
+    /// The line of the file reached by `steps` inside this document.
+    pub fn locate(&self, steps: &[&[&str]]) -> usize {
+        self.start - 1 + locate(&self.text, steps)
+    }
+}
+
+/// A file that could not be linted, and why; the rest of the folder still is.
+pub struct Unreadable {
+    pub file: PathBuf,
+    pub line: usize,
+    pub why: String,
 }
 
 /// A container of a workload, with the pod it runs in.
@@ -67,14 +80,17 @@ impl Container<'_> {
         let container_step = [container.as_str()];
         let mut all: Vec<&[&str]> = vec![&["kind:"], &workload_step, &container_step];
         all.extend_from_slice(steps);
-        locate(&self.doc.text, &all)
+        self.doc.locate(&all)
     }
 }
 
-/// An openclaw.json, standalone or inside a ConfigMap, and the line where it starts.
+/// An openclaw.json, standalone or inside a ConfigMap: the document's text, and the line of
+/// the file where the config starts.
 pub struct OpenClawConfig {
     pub file: PathBuf,
     pub text: Arc<str>,
+    /// The line of the file where `text` starts.
+    pub text_start: usize,
     pub start: usize,
     pub value: Value,
 }
@@ -84,7 +100,7 @@ impl OpenClawConfig {
     pub fn body(&self) -> String {
         self.text
             .lines()
-            .skip(self.start - 1)
+            .skip(self.start - self.text_start)
             .collect::<Vec<_>>()
             .join("\n")
     }
@@ -111,26 +127,86 @@ pub fn key(name: &str) -> [String; 2] {
     [format!("\"{name}\""), format!("{name}:")]
 }
 
+/// What doctor reads: the documents, the files it could not lint (each a finding), the Helm
+/// templates among them, and how it read the folder.
+#[derive(Default)]
 pub struct Folder {
     pub docs: Vec<Document>,
+    pub unreadable: Vec<Unreadable>,
+    /// The folders holding a Chart.yaml.
+    pub charts: Vec<PathBuf>,
+    /// Files with `{{ … }}` outside those charts.
+    pub templates: Vec<PathBuf>,
+    /// How the folder was read, when not file by file as it is (a kustomize build).
+    pub read_as: Option<String>,
 }
 
 impl Folder {
     pub fn load(dir: &Path) -> anyhow::Result<Self> {
         if !dir.is_dir() {
             anyhow::bail!(
-                "{} is not a folder: give the GitOps folder that holds the OpenClaw manifests",
+                "{} is not a folder: give the GitOps folder that holds the OpenClaw manifests (or - for a stream on standard input)",
                 dir.display()
             );
         }
+        let built = kustomization(dir).map(|file| kustomize(dir, &file));
+        if let Some(Ok(stream)) = built {
+            let mut folder = Self::from_stream(BUILT, stream);
+            folder.read_as = Some("as built by `kubectl kustomize`".into());
+            return Ok(folder);
+        }
+        let mut folder = Self::file_by_file(dir)?;
+        if let Some(Err(why)) = built {
+            folder.read_as = Some(format!("file by file: {why}"));
+        }
+        Ok(folder)
+    }
+
+    fn file_by_file(dir: &Path) -> anyhow::Result<Self> {
         let mut paths = Vec::new();
         collect_files(dir, &mut paths)?;
         paths.sort();
-        let mut docs = Vec::new();
+        let mut folder = Self::default();
         for path in paths {
-            docs.extend(load_file(dir, &path)?);
+            let file = path.strip_prefix(dir).unwrap_or(&path).to_path_buf();
+            match read_text(&path) {
+                Ok(text) => folder.add_file(file, text),
+                Err(why) => folder.unreadable.push(Unreadable { file, line: 1, why }),
+            }
         }
-        Ok(Self { docs })
+        Ok(folder)
+    }
+
+    /// A multi-document stream (`helm template … | clawboot doctor -`), read as `file`.
+    pub fn from_stream(file: &str, text: String) -> Self {
+        let mut folder = Self::default();
+        folder.add_file(PathBuf::from(file), text);
+        folder
+    }
+
+    /// Whether anything at all could be linted.
+    pub fn is_empty(&self) -> bool {
+        self.docs.is_empty()
+            && self.charts.is_empty()
+            && self.templates.is_empty()
+            && self.unreadable.is_empty()
+    }
+
+    /// Files come sorted, so a chart's Chart.yaml is seen before its templates.
+    fn add_file(&mut self, file: PathBuf, text: String) {
+        if file.file_name().is_some_and(|n| n == "Chart.yaml") {
+            let chart = file.parent().unwrap_or(Path::new("")).to_path_buf();
+            self.charts.push(chart);
+        }
+        if text.contains("{{") && !is_json(&file) {
+            if !self.charts.iter().any(|chart| file.starts_with(chart)) {
+                self.templates.push(file);
+            }
+            return;
+        }
+        let (docs, unreadable) = parse_file(&file, &text);
+        self.docs.extend(docs);
+        self.unreadable.extend(unreadable);
     }
 
     pub fn of_kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a Document> + 'a {
@@ -171,7 +247,8 @@ impl Folder {
                 configs.push(OpenClawConfig {
                     file: doc.file.clone(),
                     text: doc.text.clone(),
-                    start: 1,
+                    text_start: doc.start,
+                    start: doc.start,
                     value: doc.value.clone(),
                 });
                 continue;
@@ -192,7 +269,8 @@ impl Folder {
                         configs.push(OpenClawConfig {
                             file: doc.file.clone(),
                             text: doc.text.clone(),
-                            start: locate(&doc.text, &[&[&format!("{name}:")]]),
+                            text_start: doc.start,
+                            start: doc.locate(&[&[&format!("{name}:")]]),
                             value,
                         });
                     }
@@ -243,37 +321,164 @@ impl Folder {
     }
 }
 
-fn load_file(dir: &Path, path: &Path) -> anyhow::Result<Vec<Document>> {
-    let bytes = crate::fsutil::read_regular(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::InvalidInput => anyhow::anyhow!("{e}"),
-        _ => anyhow::anyhow!("cannot read {}: {e}", path.display()),
+/// The name findings in a kustomize build carry (the build is one stream).
+pub const BUILT: &str = "<kustomize build>";
+
+/// The folder's kustomization file, if it has one.
+fn kustomization(dir: &Path) -> Option<PathBuf> {
+    ["kustomization.yaml", "kustomization.yml", "Kustomization"]
+        .iter()
+        .map(|name| dir.join(name))
+        .find(|path| path.is_file())
+}
+
+/// `kubectl kustomize` of the folder: what the cluster would get. Bounded: a remote base could
+/// hang on the network.
+fn kustomize(dir: &Path, file: &Path) -> Result<String, String> {
+    const BOUND: std::time::Duration = std::time::Duration::from_secs(30);
+    let kubectl = which::which("kubectl").map_err(|_| {
+        format!(
+            "kubectl is not on PATH to build {}",
+            file.file_name().unwrap_or_default().to_string_lossy()
+        )
     })?;
-    let text: Arc<str> = String::from_utf8(bytes)
-        .map_err(|_| anyhow::anyhow!("{} is not UTF-8 text", path.display()))?
-        .into();
-    let file = path.strip_prefix(dir).unwrap_or(path).to_path_buf();
-    let is_json = matches!(
-        path.extension().and_then(|e| e.to_str()),
+    let mut child = std::process::Command::new(kubectl)
+        .arg("kustomize")
+        .arg(dir)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("kubectl did not start: {e}"))?;
+    let deadline = std::time::Instant::now() + BOUND;
+    let output = loop {
+        match child.try_wait() {
+            Ok(Some(_)) => break child.wait_with_output(),
+            Ok(None) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(20))
+            }
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!(
+                    "`kubectl kustomize` did not finish in {} s",
+                    BOUND.as_secs()
+                ));
+            }
+        }
+    }
+    .map_err(|e| format!("`kubectl kustomize` failed: {e}"))?;
+    if !output.status.success() {
+        let said = String::from_utf8_lossy(&output.stderr);
+        let first = said.lines().next().unwrap_or("no message");
+        return Err(format!("`kubectl kustomize` failed: {first}"));
+    }
+    String::from_utf8(output.stdout).map_err(|_| "`kubectl kustomize` printed no UTF-8 text".into())
+}
+
+fn read_text(path: &Path) -> Result<String, String> {
+    let bytes = crate::fsutil::read_regular(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::InvalidInput => e.to_string(),
+        _ => format!("cannot read it: {e}"),
+    })?;
+    String::from_utf8(bytes).map_err(|_| "it is not UTF-8 text".to_string())
+}
+
+fn is_json(file: &Path) -> bool {
+    matches!(
+        file.extension().and_then(|e| e.to_str()),
         Some("json" | "json5")
-    );
-    let values: Vec<Value> = if is_json {
-        vec![parse_json5(&text)
-            .map_err(|e| anyhow::anyhow!("{} is not valid JSON5: {e}", path.display()))?]
-    } else {
-        serde_yaml::Deserializer::from_str(&text)
-            .map(|doc| serde_yaml::Value::deserialize(doc).map(yaml_to_json))
-            .collect::<Result<_, _>>()
-            .map_err(|e| anyhow::anyhow!("{} is not valid YAML: {e}", path.display()))?
+    )
+}
+
+/// The documents of a file, each parsed alone so that one bad document (a duplicated key) does
+/// not hide the others; each that does not parse is unreadable at its own line.
+fn parse_file(file: &Path, text: &str) -> (Vec<Document>, Vec<Unreadable>) {
+    let (mut docs, mut unreadable) = (Vec::new(), Vec::new());
+    let unreadable_at = |line: usize, why: String| Unreadable {
+        file: file.to_path_buf(),
+        line,
+        why,
     };
-    Ok(values
-        .into_iter()
-        .filter(|v| !v.is_null())
-        .map(|value| Document {
-            file: file.clone(),
-            text: text.clone(),
-            value,
-        })
-        .collect())
+    if is_json(file) {
+        match parse_json5(text) {
+            Ok(value) => docs.push(document(file, text, 1, value)),
+            Err(e) => unreadable.push(unreadable_at(
+                e.line_display(),
+                format!("not valid JSON5 (OpenClaw reads its config as JSON5): {e}"),
+            )),
+        }
+        return (docs, unreadable);
+    }
+    for (start, chunk) in yaml_documents(text) {
+        match serde_yaml::from_str::<serde_yaml::Value>(&chunk) {
+            Ok(value) => {
+                let value = yaml_to_json(value);
+                if !value.is_null() {
+                    docs.push(document(file, &chunk, start, value));
+                }
+            }
+            Err(e) => {
+                let (line, why) = yaml_error(&chunk, &e);
+                unreadable.push(unreadable_at(
+                    start - 1 + line,
+                    format!("not valid YAML: {why}"),
+                ));
+            }
+        }
+    }
+    (docs, unreadable)
+}
+
+/// Where in `chunk` serde_yaml's error is, and its words without its own position (which
+/// counts from the document, not the file). A duplicated key is shown at its second entry.
+fn yaml_error(chunk: &str, error: &serde_yaml::Error) -> (usize, String) {
+    let said = error.to_string();
+    let why = match said.find(" at line ") {
+        Some(at) => said[..at].to_string(),
+        None => said,
+    };
+    let line = error.location().map_or(1, |l| l.line());
+    let duplicate = why
+        .split_once("duplicate entry with key \"")
+        .and_then(|(_, rest)| rest.split_once('"'))
+        .map(|(key, _)| format!("{key}:"));
+    let second = duplicate.and_then(|key| {
+        chunk
+            .lines()
+            .enumerate()
+            .skip(line - 1)
+            .filter(|(_, l)| l.trim_start().starts_with(&key))
+            .nth(1)
+            .map(|(i, _)| i + 1)
+    });
+    (second.unwrap_or(line), why)
+}
+
+fn document(file: &Path, text: &str, start: usize, value: Value) -> Document {
+    Document {
+        file: file.to_path_buf(),
+        text: text.into(),
+        start,
+        value,
+    }
+}
+
+/// The documents of a YAML stream, split at `---` lines, with the line each starts at.
+fn yaml_documents(text: &str) -> Vec<(usize, String)> {
+    let mut documents = vec![(1, String::new())];
+    for (i, line) in text.lines().enumerate() {
+        let separator = line
+            .strip_prefix("---")
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(char::is_whitespace));
+        if separator {
+            documents.push((i + 2, String::new()));
+        } else if let Some((_, chunk)) = documents.last_mut() {
+            chunk.push_str(line);
+            chunk.push('\n');
+        }
+    }
+    documents
 }
 
 fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {

@@ -51,11 +51,39 @@ pub fn rules() -> &'static [Rule] {
     rules::ALL
 }
 
-/// Lint every YAML and JSON file under `dir`; findings are sorted by file and line.
-pub fn run(dir: &Path) -> anyhow::Result<Vec<Finding>> {
+/// What doctor found, and how it read what it was given.
+pub struct Report {
+    pub findings: Vec<Finding>,
+    /// Set when not read file by file as it is (a kustomize build, or why not).
+    pub read_as: Option<String>,
+}
+
+/// Lint every YAML and JSON file under `dir` (or its kustomize build); findings are sorted by
+/// file and line. An error only when nothing could be linted at all.
+pub fn run(dir: &Path) -> anyhow::Result<Report> {
     let folder = Folder::load(dir)?;
+    lint(folder, &dir.display().to_string())
+}
+
+/// Lint a multi-document stream (`helm template … | clawboot doctor -`).
+pub fn run_stream(text: String) -> anyhow::Result<Report> {
+    lint(Folder::from_stream(STDIN, text), "standard input")
+}
+
+/// The name findings in a stream on standard input carry.
+pub const STDIN: &str = "<stdin>";
+
+fn lint(folder: Folder, name: &str) -> anyhow::Result<Report> {
+    if folder.is_empty() {
+        anyhow::bail!(
+            "nothing to lint in {name}: no YAML or JSON manifest in it; give the folder that holds the OpenClaw manifests"
+        );
+    }
     let mut findings: Vec<Finding> = rules().iter().flat_map(|r| (r.check)(&folder)).collect();
     findings.sort_by(|a, b| (&a.file, a.line, a.rule).cmp(&(&b.file, b.line, b.rule)));
     findings.dedup();
-    Ok(findings)
+    Ok(Report {
+        findings,
+        read_as: folder.read_as,
+    })
 }

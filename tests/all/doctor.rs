@@ -192,7 +192,7 @@ fn each_rule_alone_on_its_own_fixture() {
             rule.id,
             dir.display()
         );
-        let findings = clawboot::doctor::run(&dir).unwrap();
+        let findings = clawboot::doctor::run(&dir).unwrap().findings;
         assert!(
             !findings.is_empty(),
             "{} finds nothing in its fixture",
@@ -243,4 +243,192 @@ fn the_readme_rule_table_is_the_registry() {
         .map(|r| (r.id.to_string(), r.finds.to_string()))
         .collect();
     assert_eq!(table, registry);
+}
+
+/// doctor with `args`, PATH set to `path`, `stdin` on standard input: exit code and JSON report.
+fn doctor_with(args: &[&str], path: &str, stdin: &str) -> (Option<i32>, Value) {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_clawboot"))
+        .arg("doctor")
+        .args(args)
+        .args(["--output", "json"])
+        .env("PATH", path)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let report = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|_| serde_json::json!({ "stderr": text(&output.stderr) }));
+    (output.status.code(), report)
+}
+
+/// The line of the first line holding `needle`, 1-based.
+fn line_of(text: &str, needle: &str) -> u64 {
+    1 + text.lines().position(|l| l.contains(needle)).unwrap() as u64
+}
+
+/// Each finding's rule and line.
+fn rule_lines(report: &Value) -> Vec<(String, u64)> {
+    report["findings"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{report}"))
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+const MULTI: &str = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: openclaw\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: litellm\nspec:\n  template:\n    spec:\n      containers:\n        - name: litellm\n          image: ghcr.io/berriai/litellm:main-v1.60.0\n          resources:\n            limits:\n              memory: 1Gi\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: cloudflared\nspec:\n  template:\n    spec:\n      containers:\n        - name: cloudflared\n          image: cloudflare/cloudflared:latest\n";
+
+/// Findings deep in a multi-document file point at their own document's lines; a file that
+/// does not parse is a finding of its own and the rest is still linted.
+#[test]
+fn a_bad_file_hides_nothing_and_each_document_has_its_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("all.yaml"), MULTI).unwrap();
+    std::fs::write(
+        dir.path().join("broken.yaml"),
+        "kind: Service\nmetadata:\n  name: x\n  name: y\n",
+    )
+    .unwrap();
+    let (code, report) = doctor_json(dir.path());
+    assert_eq!(code, Some(1), "{report}");
+    let mut found = rule_lines(&report);
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            (
+                "unpinned-image".to_string(),
+                line_of(MULTI, "litellm:main-v1")
+            ),
+            (
+                "unpinned-image".to_string(),
+                line_of(MULTI, "cloudflared:latest")
+            ),
+            ("unreadable-file".to_string(), 4),
+        ]
+    );
+}
+
+/// An empty folder is an error that says so; a link loop and a linked file are not followed
+/// (the link is reported) and the run ends.
+#[test]
+fn an_empty_folder_says_so_and_links_are_not_followed() {
+    let empty = tempfile::tempdir().unwrap();
+    let output = clawboot(&["doctor", &empty.path().display().to_string()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        text(&output.stderr).contains("nothing to lint in"),
+        "{}",
+        text(&output.stderr)
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    std::os::unix::fs::symlink(dir.path(), dir.path().join("sub/loop")).unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("elsewhere.yaml"), MULTI).unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("elsewhere.yaml"),
+        dir.path().join("linked.yaml"),
+    )
+    .unwrap();
+    let (code, report) = doctor_json(dir.path());
+    assert_eq!(code, Some(1));
+    let reported: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            assert_eq!(f["rule"], "unreadable-file");
+            assert!(
+                f["problem"].as_str().unwrap().contains("a symbolic link"),
+                "{f}"
+            );
+            f["file"].as_str().unwrap()
+        })
+        .collect();
+    assert_eq!(reported, ["linked.yaml", "sub/loop"]);
+}
+
+/// `helm template … | clawboot doctor -`: the stream is linted, its findings named `<stdin>`.
+#[test]
+fn a_stream_on_standard_input_is_linted() {
+    let path = std::env::var("PATH").unwrap_or_default();
+    let (code, report) = doctor_with(&["-"], &path, MULTI);
+    assert_eq!(code, Some(1), "{report}");
+    let files: BTreeSet<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, ["<stdin>"].into());
+    assert_eq!(rule_lines(&report).len(), 2);
+    let (code, report) = doctor_with(&["-"], &path, "");
+    assert_eq!(code, Some(2), "{report}");
+}
+
+/// A kustomize folder is linted as built (the generated ConfigMap's openclaw.json included)
+/// when kubectl is on PATH; without it, file by file, and the report says which.
+#[test]
+fn a_kustomization_is_linted_as_built() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("kustomization.yaml"),
+        "resources:\n  - deployment.yaml\nconfigMapGenerator:\n  - name: openclaw-config\n    files:\n      - openclaw.json\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("deployment.yaml"),
+        MULTI.split("---\n").nth(2).unwrap(),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("openclaw.json"),
+        "{ agent: { model: \"x\" } }\n",
+    )
+    .unwrap();
+    let folder = dir.path().display().to_string();
+    let with_kubectl = format!(
+        "{}:{}",
+        kubectl().parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let (code, built) = doctor_with(&[&folder], &with_kubectl, "");
+    assert_eq!(code, Some(1), "{built}");
+    assert_eq!(built["read_as"], "as built by `kubectl kustomize`");
+    let rules: BTreeSet<&str> = built["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            assert_eq!(f["file"], "<kustomize build>");
+            f["rule"].as_str().unwrap()
+        })
+        .collect();
+    assert_eq!(
+        rules,
+        ["gateway-mode-missing", "legacy-agent-key", "unpinned-image"].into()
+    );
+
+    let (code, plain) = doctor_with(&[&folder], "/nonexistent", "");
+    assert_eq!(code, Some(1), "{plain}");
+    assert!(plain["read_as"]
+        .as_str()
+        .unwrap()
+        .starts_with("file by file: kubectl is not on PATH"));
 }

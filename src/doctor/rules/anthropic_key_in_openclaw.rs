@@ -1,7 +1,6 @@
 //! The Anthropic key within reach of the OpenClaw pod: in its env, or in a Secret it reads.
 
 use crate::doctor::folder::{items, str_at, Folder};
-use crate::doctor::locate::locate;
 use crate::doctor::{Finding, Rule};
 
 pub const RULE: Rule = Rule {
@@ -35,7 +34,7 @@ fn check(folder: &Folder) -> Vec<Finding> {
         if reaches_openclaw && has_anthropic {
             findings.push(RULE.finding(
                 &doc.file,
-                locate(&doc.text, &[&["secretKey: ANTHROPIC_API_KEY"]]),
+                doc.locate(&[&["secretKey: ANTHROPIC_API_KEY"]]),
                 format!(
                     "the Secret {target} reaches the OpenClaw pod and carries ANTHROPIC_API_KEY"
                 ),

@@ -1,7 +1,6 @@
 //! What is left of Azure OpenAI: `AZURE_*` env, `azure/` LiteLLM models, an Azure ExternalSecret.
 
 use crate::doctor::folder::{items, str_at, Folder};
-use crate::doctor::locate::locate;
 use crate::doctor::{Finding, Rule};
 
 pub const RULE: Rule = Rule {
@@ -29,7 +28,7 @@ fn check(folder: &Folder) -> Vec<Finding> {
         for entry in items(&cfg, "/model_list") {
             let model = str_at(entry, &["litellm_params", "model"]).unwrap_or("");
             if model.starts_with("azure/") {
-                findings.push(RULE.finding(&doc.file, locate(&doc.text, &[&[model]]),
+                findings.push(RULE.finding(&doc.file, doc.locate(&[&[model]]),
                     format!("LiteLLM still routes a model through Azure OpenAI ({model})"),
                     "remove the Azure entries from model_list; use the Codex subscription (openai/gpt-5.5) instead"));
             }
@@ -44,7 +43,7 @@ fn check(folder: &Folder) -> Vec<Finding> {
         if name.contains("azure") || !azure_keys.is_empty() {
             let line = azure_keys
                 .first()
-                .map_or(1, |k| locate(&doc.text, &[&[&format!("secretKey: {k}")]]));
+                .map_or(1, |k| doc.locate(&[&[&format!("secretKey: {k}")]]));
             findings.push(RULE.finding(
                 &doc.file,
                 line,

@@ -11,6 +11,7 @@ mod config_env_substitution;
 mod discord_plugin_disabled;
 mod docker_cli_missing;
 mod gateway_mode_missing;
+mod helm_template;
 mod invalid_provider_api;
 mod legacy_agent_key;
 mod legacy_codex_model;
@@ -23,8 +24,11 @@ mod retired_dm_policy;
 mod sandbox_http_blocked;
 mod token_in_args;
 mod unpinned_image;
+mod unreadable_file;
 
 pub const ALL: &[Rule] = &[
+    unreadable_file::RULE,
+    helm_template::RULE,
     legacy_agent_key::RULE,
     invalid_provider_api::RULE,
     gateway_mode_missing::RULE,

@@ -3,7 +3,6 @@
 use serde_json::Value;
 
 use crate::doctor::folder::{items, str_at, Folder};
-use crate::doctor::locate::locate;
 use crate::doctor::{Finding, Rule};
 
 pub const RULE: Rule = Rule {
@@ -39,7 +38,7 @@ fn check(folder: &Folder) -> Vec<Finding> {
             .any(|r| items(r, "/ports").any(|p| p.get("port").and_then(Value::as_u64) == Some(80)));
         if selects_openclaw && !to_internet.is_empty() && !allows_80 {
             let name = str_at(&doc.value, &["metadata", "name"]).unwrap_or("");
-            findings.push(RULE.finding(&doc.file, locate(&doc.text, &[&[&format!("name: {name}")], &["0.0.0.0/0"]]),
+            findings.push(RULE.finding(&doc.file, doc.locate(&[&[&format!("name: {name}")], &["0.0.0.0/0"]]),
                 format!("NetworkPolicy {name} lets OpenClaw reach the internet on 443 only: apt-get inside the sandbox fails on port 80"),
                 "add TCP port 80 to the internet egress rule of the OpenClaw pod"));
         }
