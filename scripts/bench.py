@@ -17,10 +17,10 @@ BINARY = ROOT / "target/release/clawboot"
 KUBECTL = ROOT / ".peers/venv/bin/kubectl"
 
 
-def measure(argv):
+def measure(argv, env=None):
     """Wall seconds and peak RSS (MiB) of one process."""
     start = time.perf_counter()
-    pid = os.posix_spawn(argv[0], argv, os.environ, file_actions=[
+    pid = os.posix_spawn(argv[0], argv, env or os.environ, file_actions=[
         (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
     ])
     _, status, usage = os.wait4(pid, 0)

@@ -120,9 +120,10 @@ fn run(cli: &Cli) -> anyhow::Result<Outcome> {
             let dir = path
                 .clone()
                 .unwrap_or_else(|| profile.repos.gitops.path.join(&profile.repos.gitops.folder));
+            let assumed = Some(profile.release());
             let report = match dir.as_os_str() == "-" {
-                true => doctor::run_stream(read_stdin_text()?)?,
-                false => doctor::run(&dir)?,
+                true => doctor::run_stream(read_stdin_text()?, assumed)?,
+                false => doctor::run(&dir, assumed)?,
             };
             report_doctor(cli.output, &dir, &report)
         }

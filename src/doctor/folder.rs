@@ -30,12 +30,16 @@ impl Document {
     }
 }
 
-/// A file that could not be linted, and why; the rest of the folder still is.
+/// A file that could not be linted, why, and what to do; the rest of the folder still is.
 pub struct Unreadable {
     pub file: PathBuf,
     pub line: usize,
     pub why: String,
+    pub fix: &'static str,
 }
+
+const READ_FIX: &str = "replace a link with the file itself (doctor reads only regular files), or make the file readable UTF-8 text";
+const PARSE_FIX: &str = "correct it where the parser says (Kubernetes and OpenClaw would refuse it too), or lint what renders it";
 
 /// A container of a workload, with the pod it runs in.
 pub struct Container<'a> {
@@ -139,6 +143,8 @@ pub struct Folder {
     pub templates: Vec<PathBuf>,
     /// How the folder was read, when not file by file as it is (a kustomize build).
     pub read_as: Option<String>,
+    /// The release to assume when no OpenClaw image names one (the profile's).
+    pub assumed: Option<Release>,
 }
 
 impl Folder {
@@ -149,32 +155,44 @@ impl Folder {
                 dir.display()
             );
         }
-        let built = kustomization(dir).map(|file| kustomize(dir, &file));
+        let mut paths = Vec::new();
+        collect_files(dir, &mut paths)?;
+        paths.sort();
+        // kustomize would follow a link (and read what it points at): not with links about.
+        let linked = paths.iter().any(|p| p.is_symlink());
+        let built = kustomization(dir).map(|file| match linked {
+            true => Err(
+                "the folder holds symbolic links, which `kubectl kustomize` would follow".into(),
+            ),
+            false => kustomize(dir, &file),
+        });
         if let Some(Ok(stream)) = built {
             let mut folder = Self::from_stream(BUILT, stream);
             folder.read_as = Some("as built by `kubectl kustomize`".into());
             return Ok(folder);
         }
-        let mut folder = Self::file_by_file(dir)?;
+        let mut folder = Self::file_by_file(dir, paths);
         if let Some(Err(why)) = built {
             folder.read_as = Some(format!("file by file: {why}"));
         }
         Ok(folder)
     }
 
-    fn file_by_file(dir: &Path) -> anyhow::Result<Self> {
-        let mut paths = Vec::new();
-        collect_files(dir, &mut paths)?;
-        paths.sort();
+    fn file_by_file(dir: &Path, paths: Vec<PathBuf>) -> Self {
         let mut folder = Self::default();
         for path in paths {
             let file = path.strip_prefix(dir).unwrap_or(&path).to_path_buf();
             match read_text(&path) {
                 Ok(text) => folder.add_file(file, text),
-                Err(why) => folder.unreadable.push(Unreadable { file, line: 1, why }),
+                Err(why) => folder.unreadable.push(Unreadable {
+                    file,
+                    line: 1,
+                    why,
+                    fix: READ_FIX,
+                }),
             }
         }
-        Ok(folder)
+        folder
     }
 
     /// A multi-document stream (`helm template … | clawboot doctor -`), read as `file`.
@@ -239,7 +257,8 @@ impl Folder {
         out
     }
 
-    /// openclaw.json files, standalone or inside a ConfigMap.
+    /// openclaw.json files: standalone, or a `*.json`/`*.json5` entry of a ConfigMap's `data`,
+    /// a Secret's `stringData`, or any text of a Helm values file (a document with no `kind`).
     pub fn openclaw_configs(&self) -> Vec<OpenClawConfig> {
         let mut configs = Vec::new();
         for doc in &self.docs {
@@ -253,27 +272,18 @@ impl Folder {
                 });
                 continue;
             }
-            if doc.kind() != Some("ConfigMap") {
-                continue;
-            }
-            let data = doc.value.get("data").and_then(Value::as_object);
-            for (name, content) in data.into_iter().flatten() {
-                let Some(content) = content.as_str() else {
+            for (name, content) in embedded_texts(doc) {
+                let Ok(value) = parse_json5(content) else {
                     continue;
                 };
-                if !name.ends_with(".json") && !name.ends_with(".json5") {
-                    continue;
-                }
-                if let Ok(value) = parse_json5(content) {
-                    if is_openclaw_config(&value) {
-                        configs.push(OpenClawConfig {
-                            file: doc.file.clone(),
-                            text: doc.text.clone(),
-                            text_start: doc.start,
-                            start: doc.locate(&[&[&format!("{name}:")]]),
-                            value,
-                        });
-                    }
+                if is_openclaw_config(&value) {
+                    configs.push(OpenClawConfig {
+                        file: doc.file.clone(),
+                        text: doc.text.clone(),
+                        text_start: doc.start,
+                        start: doc.locate(&[&[&format!("{name}:")]]),
+                        value,
+                    });
                 }
             }
         }
@@ -295,18 +305,32 @@ impl Folder {
             .collect()
     }
 
-    /// The release the manifests run (the OpenClaw image's tag, else the newest supported one)
-    /// and the plugins it needs that its image lacks and no container installs.
-    pub fn plugins_nothing_installs(&self) -> (Release, Vec<&'static ExternalPlugin>) {
-        let containers = self.containers();
-        let tagged = containers.iter().find_map(|c| {
+    /// The release the manifests run, and where that comes from: the OpenClaw image's tag,
+    /// else the profile's release, else the newest supported one.
+    pub fn release(&self) -> (Release, &'static str) {
+        let tagged = self.containers().iter().find_map(|c| {
             let image = str_at(c.spec, &["image"])?;
             image.contains("openclaw/openclaw").then_some(())?;
             Release::parse(ImageRef::new(image).tag()?)
         });
-        let release = tagged
-            .filter(|r| r.supported().is_some())
-            .unwrap_or_else(newest);
+        match (tagged.filter(|r| r.supported().is_some()), self.assumed) {
+            (Some(release), _) => (release, "the OpenClaw image's tag"),
+            (None, Some(release)) => (
+                release,
+                "the profile's openclaw.release: no OpenClaw image tag of a supported release",
+            ),
+            (None, None) => (
+                newest(),
+                "the newest supported: no OpenClaw image tag of a supported release",
+            ),
+        }
+    }
+
+    /// The release the manifests run and the plugins it needs that its image lacks and no
+    /// container installs.
+    pub fn plugins_nothing_installs(&self) -> (Release, Vec<&'static ExternalPlugin>) {
+        let containers = self.containers();
+        let (release, _) = self.release();
         let installers: Vec<String> = containers
             .iter()
             .map(|c| c.command_line().join(" "))
@@ -376,6 +400,41 @@ fn kustomize(dir: &Path, file: &Path) -> Result<String, String> {
     String::from_utf8(output.stdout).map_err(|_| "`kubectl kustomize` printed no UTF-8 text".into())
 }
 
+/// The texts of a document that may hold an openclaw.json, each with its key.
+fn embedded_texts(doc: &Document) -> Vec<(&str, &str)> {
+    let json_named = |name: &str| name.ends_with(".json") || name.ends_with(".json5");
+    let entries = |field: &str| {
+        let map = doc.value.get(field).and_then(Value::as_object);
+        map.into_iter()
+            .flatten()
+            .filter(|(name, _)| json_named(name))
+            .filter_map(|(name, v)| Some((name.as_str(), v.as_str()?)))
+            .collect::<Vec<_>>()
+    };
+    match doc.kind() {
+        Some("ConfigMap") => entries("data"),
+        Some("Secret") => entries("stringData"),
+        Some(_) => Vec::new(),
+        None => {
+            let mut texts = Vec::new();
+            nested_texts(&doc.value, &mut texts);
+            texts
+        }
+    }
+}
+
+/// Every text under a values file's keys that could be a JSON object.
+fn nested_texts<'v>(value: &'v Value, out: &mut Vec<(&'v str, &'v str)>) {
+    if let Some(map) = value.as_object() {
+        for (name, v) in map {
+            match v.as_str() {
+                Some(text) if text.trim_start().starts_with('{') => out.push((name, text)),
+                _ => nested_texts(v, out),
+            }
+        }
+    }
+}
+
 fn read_text(path: &Path) -> Result<String, String> {
     let bytes = crate::fsutil::read_regular(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::InvalidInput => e.to_string(),
@@ -399,6 +458,7 @@ fn parse_file(file: &Path, text: &str) -> (Vec<Document>, Vec<Unreadable>) {
         file: file.to_path_buf(),
         line,
         why,
+        fix: PARSE_FIX,
     };
     if is_json(file) {
         match parse_json5(text) {

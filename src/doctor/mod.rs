@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::openclaw::release::Release;
 use folder::Folder;
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -60,20 +61,25 @@ pub struct Report {
 
 /// Lint every YAML and JSON file under `dir` (or its kustomize build); findings are sorted by
 /// file and line. An error only when nothing could be linted at all.
-pub fn run(dir: &Path) -> anyhow::Result<Report> {
+/// `assumed` is the release to check against when no OpenClaw image names one.
+pub fn run(dir: &Path, assumed: Option<Release>) -> anyhow::Result<Report> {
     let folder = Folder::load(dir)?;
-    lint(folder, &dir.display().to_string())
+    lint(folder, assumed, &dir.display().to_string())
 }
 
 /// Lint a multi-document stream (`helm template … | clawboot doctor -`).
-pub fn run_stream(text: String) -> anyhow::Result<Report> {
-    lint(Folder::from_stream(STDIN, text), "standard input")
+pub fn run_stream(text: String, assumed: Option<Release>) -> anyhow::Result<Report> {
+    lint(Folder::from_stream(STDIN, text), assumed, "standard input")
 }
+
+/// The rule that checks openclaw.json against the release's schema.
+const SCHEMA_RULE: &str = "config-schema";
 
 /// The name findings in a stream on standard input carry.
 pub const STDIN: &str = "<stdin>";
 
-fn lint(folder: Folder, name: &str) -> anyhow::Result<Report> {
+fn lint(mut folder: Folder, assumed: Option<Release>, name: &str) -> anyhow::Result<Report> {
+    folder.assumed = assumed;
     if folder.is_empty() {
         anyhow::bail!(
             "nothing to lint in {name}: no YAML or JSON manifest in it; give the folder that holds the OpenClaw manifests"
@@ -82,6 +88,13 @@ fn lint(folder: Folder, name: &str) -> anyhow::Result<Report> {
     let mut findings: Vec<Finding> = rules().iter().flat_map(|r| (r.check)(&folder)).collect();
     findings.sort_by(|a, b| (&a.file, a.line, a.rule).cmp(&(&b.file, b.line, b.rule)));
     findings.dedup();
+    // Where a rule of its own says what the schema says, its words (and fix) are the better.
+    let specific: Vec<(PathBuf, usize)> = findings
+        .iter()
+        .filter(|f| f.rule != SCHEMA_RULE)
+        .map(|f| (f.file.clone(), f.line))
+        .collect();
+    findings.retain(|f| f.rule != SCHEMA_RULE || !specific.contains(&(f.file.clone(), f.line)));
     Ok(Report {
         findings,
         read_as: folder.read_as,

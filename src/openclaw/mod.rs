@@ -22,4 +22,5 @@ pub mod config;
 pub mod credentials;
 pub mod plugins;
 pub mod release;
+pub mod schema;
 pub mod store;

@@ -520,22 +520,14 @@ fn the_write_script_respects_the_lock_survives_a_kill_and_keeps_a_backup() {
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("agent/auth-profiles.json");
     let write = |content: &str| {
-        let mut child = Command::new("sh")
-            .arg("-c")
-            .arg(clawboot::cluster::volume::WRITE_SCRIPT)
-            .arg("sh")
-            .arg(&target)
-            .stdin(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(content.as_bytes())
-            .unwrap();
-        child.wait_with_output().unwrap()
+        output_with_stdin(
+            Command::new("sh")
+                .arg("-c")
+                .arg(clawboot::cluster::volume::WRITE_SCRIPT)
+                .arg("sh")
+                .arg(&target),
+            content,
+        )
     };
     assert!(write("{\"v\":1}\n").status.success());
     assert_eq!(

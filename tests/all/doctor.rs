@@ -192,7 +192,7 @@ fn each_rule_alone_on_its_own_fixture() {
             rule.id,
             dir.display()
         );
-        let findings = clawboot::doctor::run(&dir).unwrap().findings;
+        let findings = clawboot::doctor::run(&dir, None).unwrap().findings;
         assert!(
             !findings.is_empty(),
             "{} finds nothing in its fixture",
@@ -247,24 +247,14 @@ fn the_readme_rule_table_is_the_registry() {
 
 /// doctor with `args`, PATH set to `path`, `stdin` on standard input: exit code and JSON report.
 fn doctor_with(args: &[&str], path: &str, stdin: &str) -> (Option<i32>, Value) {
-    use std::io::Write;
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_clawboot"))
-        .arg("doctor")
-        .args(args)
-        .args(["--output", "json"])
-        .env("PATH", path)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
+    let output = output_with_stdin(
+        std::process::Command::new(env!("CARGO_BIN_EXE_clawboot"))
+            .arg("doctor")
+            .args(args)
+            .args(["--output", "json"])
+            .env("PATH", path),
+        stdin,
+    );
     let report = serde_json::from_slice(&output.stdout)
         .unwrap_or_else(|_| serde_json::json!({ "stderr": text(&output.stderr) }));
     (output.status.code(), report)
@@ -431,4 +421,63 @@ fn a_kustomization_is_linted_as_built() {
         .as_str()
         .unwrap()
         .starts_with("file by file: kubectl is not on PATH"));
+}
+
+/// openclaw.json is checked against the schema of the release the image runs, wherever it sits
+/// (a Secret's stringData, a Helm values file): 2026.9.6 refuses `tools.exec.timeoutSec`,
+/// 2026.5.28 accepts it; both refuse a console style they do not know, at its line.
+#[test]
+fn the_config_is_checked_against_the_release_the_image_runs() {
+    let config = "{\n  \"gateway\": { \"mode\": \"local\" },\n  \"logging\": {\n    \"consoleStyle\": \"fancy\"\n  },\n  \"tools\": { \"exec\": { \"timeoutSec\": 30 } }\n}\n";
+    let indented = |spaces: usize| -> String {
+        config
+            .lines()
+            .map(|l| format!("{}{l}\n", " ".repeat(spaces)))
+            .collect()
+    };
+    let secret = format!(
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: openclaw\nstringData:\n  openclaw.json: |\n{}",
+        indented(4)
+    );
+    let values = format!("openclaw:\n  config: |\n{}", indented(4));
+    for (release, refused) in [
+        ("2026.5.28", vec!["logging.consoleStyle"]),
+        ("2026.9.6", vec!["logging.consoleStyle", "tools.exec"]),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("deployment.yaml"),
+            format!("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: openclaw\nspec:\n  template:\n    spec:\n      containers:\n        - name: openclaw\n          image: ghcr.io/openclaw/openclaw:{release}\n"),
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("secret.yaml"), &secret).unwrap();
+        std::fs::write(dir.path().join("values.yaml"), &values).unwrap();
+        let (_, report) = doctor_json(dir.path());
+        for (file, text) in [("secret.yaml", &secret), ("values.yaml", &values)] {
+            let found: Vec<(String, u64)> = report["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|f| f["rule"] == "config-schema" && f["file"] == file)
+                .map(|f| {
+                    let problem = f["problem"].as_str().unwrap();
+                    assert!(
+                        problem.contains(&format!("OpenClaw {release} (the OpenClaw image's tag)")),
+                        "{problem}"
+                    );
+                    let at = problem.split('`').nth(1).unwrap().to_string();
+                    (at, f["line"].as_u64().unwrap())
+                })
+                .collect();
+            let expected: Vec<(String, u64)> = refused
+                .iter()
+                .map(|at| {
+                    let key = at.rsplit('.').next().unwrap();
+                    let key = if key == "exec" { "timeoutSec" } else { key };
+                    (at.to_string(), line_of(text, &format!("\"{key}\"")))
+                })
+                .collect();
+            assert_eq!(found, expected, "{release} {file}: {report}");
+        }
+    }
 }

@@ -312,3 +312,52 @@ fn the_validators_reject_what_the_seed_plan_got_wrong() {
         }
     }
 }
+
+/// Configs other deployments were found with: retired and unknown keys, values out of range.
+const REFUSED_CONFIGS: [&str; 4] = [
+    r#"{ "gateway": { "mode": "local", "controlUi": { "allowInsecureAuth": true } },
+         "logging": { "consoleStyle": "fancy", "redactSensitive": true } }"#,
+    r#"{ "gateway": { "mode": "local" }, "tools": { "exec": { "timeoutSec": 30 } },
+         "agent": { "model": "x" } }"#,
+    r#"{ "gateway": { "mode": "remote", "port": "eighteen" },
+         "agents": { "defaults": { "runtime": "docker" } } }"#,
+    r#"{ "gateway": { "mode": "local", "bind": "everywhere" }, "logging": { "level": "loud" } }"#,
+];
+
+/// doctor's schema check (the schema each release prints, shipped in assets/) and the real
+/// `openclaw config validate` of the same release refuse the same configs at the same paths.
+#[test]
+fn the_shipped_schema_and_openclaw_config_validate_agree() {
+    use clawboot::openclaw::release::Release;
+    use clawboot::openclaw::schema::Schema;
+    use std::collections::BTreeSet;
+    for release in RELEASES {
+        let schema = Schema::of(Release::parse(release).unwrap())
+            .unwrap()
+            .unwrap();
+        for (i, config) in REFUSED_CONFIGS.iter().enumerate() {
+            let value: Value = serde_json::from_str(config).unwrap();
+            let ours: BTreeSet<String> = schema
+                .violations(&value)
+                .unwrap()
+                .into_iter()
+                .map(|v| v.at)
+                .collect();
+            let dir = tempfile::tempdir().unwrap();
+            let file = dir.path().join("openclaw.json");
+            fs::write(&file, config).unwrap();
+            let (_, said) = validate(release, &dir.path().join("state"), &file);
+            let theirs: BTreeSet<String> = said["issues"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{release} config {i}: {said}"))
+                .iter()
+                .map(|issue| match issue["path"].as_str().unwrap() {
+                    "<root>" => String::new(),
+                    path => path.to_string(),
+                })
+                .collect();
+            assert!(!ours.is_empty(), "{release} config {i}: refused by neither");
+            assert_eq!(ours, theirs, "{release} config {i}: {said}");
+        }
+    }
+}

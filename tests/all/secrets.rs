@@ -64,14 +64,20 @@ impl Operator {
     }
 
     fn seed_all(&self, extra: &[&str]) -> Output {
-        let env: Vec<(String, &str)> = ASKED
+        self.seed_at(&moto_url(), &ASKED, extra)
+    }
+
+    /// `secrets seed --non-interactive EXTRA` at `endpoint`, each of `values` given as
+    /// `CLAWBOOT_<NAME>`.
+    fn seed_at(&self, endpoint: &str, values: &[(&str, &str)], extra: &[&str]) -> Output {
+        let env: Vec<(String, &str)> = values
             .iter()
             .map(|(name, value)| (format!("CLAWBOOT_{name}"), *value))
             .collect();
         let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), *v)).collect();
         let mut args = vec!["seed", "--non-interactive"];
         args.extend_from_slice(extra);
-        self.secrets(&args, &env)
+        self.secrets_at(endpoint, &args, &env)
     }
 
     fn json(&self, args: &[&str]) -> Value {
@@ -396,12 +402,7 @@ fn missing_or_malformed_values_are_refused_before_anything_is_written() {
     let token_file = op.home.path().join("discord.txt");
     std::fs::write(&token_file, "not-a-token\n").unwrap();
     let spec = format!("DISCORD_BOT_TOKEN={}", token_file.display());
-    let env: Vec<(String, &str)> = ASKED[1..]
-        .iter()
-        .map(|(name, value)| (format!("CLAWBOOT_{name}"), *value))
-        .collect();
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), *v)).collect();
-    let malformed = op.secrets(&["seed", "--non-interactive", "--from-file", &spec], &env);
+    let malformed = op.seed_at(&moto_url(), &ASKED[1..], &["--from-file", &spec]);
     assert_eq!(malformed.status.code(), Some(2));
     assert!(
         text(&malformed.stderr).contains("DISCORD_BOT_TOKEN: the value is not a Discord bot token")
@@ -413,8 +414,8 @@ fn missing_or_malformed_values_are_refused_before_anything_is_written() {
 #[test]
 fn values_from_stdin_and_files() {
     let op = Operator::new("sources");
-    let mut child = op
-        .command(std::path::Path::new(env!("CARGO_BIN_EXE_clawboot")))
+    let mut command = op.command(std::path::Path::new(env!("CARGO_BIN_EXE_clawboot")));
+    command
         .arg("--profile")
         .arg(&op.answers)
         .args([
@@ -428,20 +429,8 @@ fn values_from_stdin_and_files() {
         ])
         .env("CLAWBOOT_GITHUB_TOKEN", ASKED[1].1)
         .env("CLAWBOOT_OPENAI_API_KEY", ASKED[2].1)
-        .env("CLAWBOOT_ANTHROPIC_API_KEY", ASKED[3].1)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(format!("{}\n", ASKED[0].1).as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
+        .env("CLAWBOOT_ANTHROPIC_API_KEY", ASKED[3].1);
+    let output = output_with_stdin(&mut command, &format!("{}\n", ASKED[0].1));
     assert!(
         text(&output.stdout).contains("written    DISCORD_BOT_TOKEN (version 1)"),
         "{}",
@@ -515,11 +504,6 @@ fn errors_say_what_to_do() {
     );
 
     let upstream = shared_moto();
-    let env: Vec<(String, &str)> = ASKED
-        .iter()
-        .map(|(name, value)| (format!("CLAWBOOT_{name}"), *value))
-        .collect();
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), *v)).collect();
     for (code, advice) in [
         ("AccessDeniedException", "AWS denied ssm:PutParameter on /errors/openclaw/"),
         ("AccessDeniedException", "allow `ssm:PutParameter` on arn:aws:ssm:ap-northeast-1:<account>:parameter/errors/openclaw/"),
@@ -528,7 +512,7 @@ fn errors_say_what_to_do() {
         ("ExpiredTokenException", "AWS did not accept the credentials (ExpiredTokenException): refresh them"),
     ] {
         let proxy = refusing_proxy(upstream, "PutParameter", code);
-        let refused = op.secrets_at(&proxy.url(), &["seed", "--non-interactive"], &env);
+        let refused = op.seed_at(&proxy.url(), &ASKED, &[]);
         let all = format!("{}{}", text(&refused.stdout), text(&refused.stderr));
         assert_eq!(refused.status.code(), Some(2));
         assert!(all.contains(advice), "{code}: {all}");
@@ -545,12 +529,7 @@ fn errors_say_what_to_do() {
 #[test]
 fn an_unreadable_answer_never_shows_the_values_it_held() {
     let op = Operator::new("malformed");
-    let env: Vec<(String, &str)> = CANARIES
-        .iter()
-        .map(|(name, value)| (format!("CLAWBOOT_{name}"), *value))
-        .collect();
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), *v)).collect();
-    let seeded = op.secrets(&["seed", "--non-interactive"], &env);
+    let seeded = op.seed_at(&moto_url(), &CANARIES, &[]);
     assert_ne!(seeded.status.code(), Some(2), "{}", text(&seeded.stderr));
     let proxy = refusing_proxy(shared_moto(), "GetParameters", "MALFORMED");
     for args in [vec!["status"], vec!["status", "--output", "json"]] {
@@ -669,25 +648,9 @@ fn no_secret_reaches_output_files_or_a_child_process_argv() {
             .arg(&op.answers)
             .args(["secrets", "--endpoint-url", &moto_url()])
             .args(args)
-            .envs(env)
-            .stdin(if stdin.is_some() {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = command.spawn().unwrap();
-        if let Some(input) = stdin {
-            use std::io::Write;
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(input.as_bytes())
-                .unwrap();
-        }
-        child.wait_with_output().unwrap()
+            .envs(env);
+        // Nothing to give is an empty standard input: the end at once, as /dev/null gives.
+        output_with_stdin(&mut command, stdin.unwrap_or(""))
     };
     let env: Vec<(String, String)> = CANARIES
         .iter()
@@ -857,13 +820,8 @@ print("\nEXIT", child.exitstatus)
 #[test]
 fn a_connection_lost_mid_batch_reports_exactly_what_was_written() {
     let op = Operator::new("dropped");
-    let env: Vec<(String, &str)> = ASKED
-        .iter()
-        .map(|(name, value)| (format!("CLAWBOOT_{name}"), *value))
-        .collect();
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), *v)).collect();
     let proxy = refusing_proxy(shared_moto(), "PutParameter", "DROP@4");
-    let cut = op.secrets_at(&proxy.url(), &["seed", "--non-interactive"], &env);
+    let cut = op.seed_at(&proxy.url(), &ASKED, &[]);
     let (stdout, stderr) = (text(&cut.stdout), text(&cut.stderr));
     assert_eq!(cut.status.code(), Some(2), "{stdout}{stderr}");
 

@@ -8,6 +8,7 @@ mod allowlist_without_allow_from;
 mod anthropic_key_in_openclaw;
 mod azure_leftover;
 mod config_env_substitution;
+mod config_schema;
 mod discord_plugin_disabled;
 mod docker_cli_missing;
 mod gateway_mode_missing;
@@ -29,6 +30,7 @@ mod unreadable_file;
 pub const ALL: &[Rule] = &[
     unreadable_file::RULE,
     helm_template::RULE,
+    config_schema::RULE,
     legacy_agent_key::RULE,
     invalid_provider_api::RULE,
     gateway_mode_missing::RULE,

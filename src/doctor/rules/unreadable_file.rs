@@ -13,13 +13,6 @@ fn check(folder: &Folder) -> Vec<Finding> {
     folder
         .unreadable
         .iter()
-        .map(|u| {
-            RULE.finding(
-                &u.file,
-                u.line,
-                format!("not linted: {}", u.why),
-                "correct it where the parser says (Kubernetes and OpenClaw would refuse it too), or lint what renders it",
-            )
-        })
+        .map(|u| RULE.finding(&u.file, u.line, format!("not linted: {}", u.why), u.fix))
         .collect()
 }

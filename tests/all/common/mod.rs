@@ -89,6 +89,22 @@ pub fn all_files(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
+/// Run a program with `input` on its standard input; its output, captured.
+pub fn output_with_stdin(command: &mut Command, input: &str) -> std::process::Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the program runs");
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(input.as_bytes()).unwrap();
+    drop(stdin);
+    child.wait_with_output().unwrap()
+}
+
 /// Run a program and return (exit code, stdout + stderr).
 pub fn run(command: &mut Command) -> (i32, String) {
     let output = command.output().expect("the peer runs");
