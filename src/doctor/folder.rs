@@ -202,6 +202,14 @@ impl Folder {
         folder
     }
 
+    /// Whether anything here is OpenClaw's: its container, LiteLLM's, or an openclaw.json.
+    pub fn has_openclaw(&self) -> bool {
+        self.containers()
+            .iter()
+            .any(|c| c.is_openclaw() || c.is_litellm())
+            || !self.openclaw_configs().is_empty()
+    }
+
     /// Whether anything at all could be linted.
     pub fn is_empty(&self) -> bool {
         self.docs.is_empty()

@@ -85,7 +85,23 @@ fn lint(mut folder: Folder, assumed: Option<Release>, name: &str) -> anyhow::Res
             "nothing to lint in {name}: no YAML or JSON manifest in it; give the folder that holds the OpenClaw manifests"
         );
     }
-    let mut findings: Vec<Finding> = rules().iter().flat_map(|r| (r.check)(&folder)).collect();
+    let findings = findings(&folder);
+    // A clean report of a folder that holds nothing of OpenClaw would be a wrong "all is well".
+    if findings.is_empty() && !folder.has_openclaw() {
+        anyhow::bail!(
+            "nothing of OpenClaw in {name}: no OpenClaw or LiteLLM container and no openclaw.json among its {} document(s); give the folder that holds the OpenClaw manifests",
+            folder.docs.len()
+        );
+    }
+    Ok(Report {
+        findings,
+        read_as: folder.read_as,
+    })
+}
+
+/// Every rule's findings, sorted by file and line.
+fn findings(folder: &Folder) -> Vec<Finding> {
+    let mut findings: Vec<Finding> = rules().iter().flat_map(|r| (r.check)(folder)).collect();
     findings.sort_by(|a, b| (&a.file, a.line, a.rule).cmp(&(&b.file, b.line, b.rule)));
     findings.dedup();
     // Where a rule of its own says what the schema says, its words (and fix) are the better.
@@ -95,8 +111,5 @@ fn lint(mut folder: Folder, assumed: Option<Release>, name: &str) -> anyhow::Res
         .map(|f| (f.file.clone(), f.line))
         .collect();
     findings.retain(|f| f.rule != SCHEMA_RULE || !specific.contains(&(f.file.clone(), f.line)));
-    Ok(Report {
-        findings,
-        read_as: folder.read_as,
-    })
+    findings
 }

@@ -481,3 +481,22 @@ fn the_config_is_checked_against_the_release_the_image_runs() {
         }
     }
 }
+
+/// A folder of manifests with nothing of OpenClaw in it is not "all is well": it is the wrong
+/// folder, and doctor says so (exit 2).
+#[test]
+fn a_folder_without_openclaw_is_the_wrong_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("app.yaml"),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: shop\nspec:\n  template:\n    spec:\n      containers:\n        - name: shop\n          image: example/shop:1.2.3\n",
+    )
+    .unwrap();
+    let output = clawboot(&["doctor", &dir.path().display().to_string()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        text(&output.stderr).contains("nothing of OpenClaw in"),
+        "{}",
+        text(&output.stderr)
+    );
+}
