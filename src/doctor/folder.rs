@@ -183,7 +183,7 @@ impl Folder {
         for path in paths {
             let file = path.strip_prefix(dir).unwrap_or(&path).to_path_buf();
             match read_text(&path) {
-                Ok(text) => folder.add_file(file, text),
+                Ok(text) => folder.add_file(file, text, false),
                 Err(why) => folder.unreadable.push(Unreadable {
                     file,
                     line: 1,
@@ -198,7 +198,7 @@ impl Folder {
     /// A multi-document stream (`helm template … | clawboot doctor -`), read as `file`.
     pub fn from_stream(file: &str, text: String) -> Self {
         let mut folder = Self::default();
-        folder.add_file(PathBuf::from(file), text);
+        folder.add_file(PathBuf::from(file), text, true);
         folder
     }
 
@@ -218,19 +218,24 @@ impl Folder {
             && self.unreadable.is_empty()
     }
 
-    /// Files come sorted, so a chart's Chart.yaml is seen before its templates.
-    fn add_file(&mut self, file: PathBuf, text: String) {
+    /// Files come sorted, so a chart's Chart.yaml is seen before its templates. A file with
+    /// `{{` is a template when it sits in a chart or is not YAML as it is; one that parses
+    /// (`{{ }}` inside a value, an alert's template) is linted, and so is every stream, which
+    /// is rendered output.
+    fn add_file(&mut self, file: PathBuf, text: String, stream: bool) {
         if file.file_name().is_some_and(|n| n == "Chart.yaml") {
             let chart = file.parent().unwrap_or(Path::new("")).to_path_buf();
             self.charts.push(chart);
         }
-        if text.contains("{{") && !is_json(&file) {
-            if !self.charts.iter().any(|chart| file.starts_with(chart)) {
-                self.templates.push(file);
-            }
+        let templated = !stream && !is_json(&file) && text.contains("{{");
+        if templated && self.charts.iter().any(|chart| file.starts_with(chart)) {
             return;
         }
         let (docs, unreadable) = parse_file(&file, &text);
+        if templated && !unreadable.is_empty() {
+            self.templates.push(file);
+            return;
+        }
         self.docs.extend(docs);
         self.unreadable.extend(unreadable);
     }

@@ -5,7 +5,7 @@ use crate::doctor::{Finding, Rule};
 
 pub const RULE: Rule = Rule {
     id: "helm-template",
-    finds: "a Helm chart or a file with `{{ … }}`: linted only as rendered",
+    finds: "a Helm chart, or a file with `{{ … }}` that is not YAML until rendered: linted only as rendered",
     check,
 };
 
