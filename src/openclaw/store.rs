@@ -346,8 +346,20 @@ impl CredentialStore {
     }
 }
 
-/// The `openclaw` on PATH is `release` (the import runs it on a local state dir).
+/// The `openclaw` on PATH is `release` (the import runs it on a local state dir). Asked once
+/// per run: PATH does not change under it, and each ask starts Node.
 async fn local_openclaw_is(release: Release) -> anyhow::Result<()> {
+    static CONFIRMED: std::sync::Mutex<Option<Release>> = std::sync::Mutex::new(None);
+    let confirmed = || *CONFIRMED.lock().unwrap_or_else(|e| e.into_inner());
+    if confirmed() == Some(release) {
+        return Ok(());
+    }
+    ask_local_openclaw_is(release).await?;
+    *CONFIRMED.lock().unwrap_or_else(|e| e.into_inner()) = Some(release);
+    Ok(())
+}
+
+async fn ask_local_openclaw_is(release: Release) -> anyhow::Result<()> {
     let output = tokio::process::Command::new("openclaw")
         .arg("--version")
         .stdin(std::process::Stdio::null())
