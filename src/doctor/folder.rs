@@ -270,12 +270,15 @@ impl Folder {
         out
     }
 
-    /// openclaw.json files: standalone, or a `*.json`/`*.json5` entry of a ConfigMap's `data`,
-    /// a Secret's `stringData`, or any text of a Helm values file (a document with no `kind`).
+    /// openclaw.json files: a JSON5 file of its own, or a `*.json`/`*.json5` entry of a
+    /// ConfigMap's `data` or a Secret's `stringData`, or any text of a Helm values file (a
+    /// document with no `kind`).
     pub fn openclaw_configs(&self) -> Vec<OpenClawConfig> {
         let mut configs = Vec::new();
         for doc in &self.docs {
-            if is_openclaw_config(&doc.value) {
+            // OpenClaw reads its config as JSON5 only: a YAML document with a `gateway:` key is a
+            // Helm values file, not a config.
+            if is_json(&doc.file) && is_openclaw_config(&doc.value) {
                 configs.push(OpenClawConfig {
                     file: doc.file.clone(),
                     text: doc.text.clone(),
