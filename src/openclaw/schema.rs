@@ -29,7 +29,7 @@ pub struct Violation {
     pub path: Vec<String>,
     /// The object holding the fault, as OpenClaw names it (`logging` for an unknown key in it).
     pub at: String,
-    /// What the schema says, e.g. `"fancy" is not one of ["pretty","json"]`.
+    /// What the schema says, e.g. `"fancy" is not allowed; allowed: "pretty", "json"`.
     pub says: String,
 }
 
