@@ -1,6 +1,7 @@
 //! What the three faces share: how a task is started for them, how it ended, and the home
 //! screen's choices. Their words are in `text`.
 
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 use crate::waves::flow::{Outcome, Task};
@@ -49,4 +50,13 @@ pub fn home_tasks(resumable: bool) -> Vec<(Task, &'static str)> {
         (Task::SignIn, "Sign in to ChatGPT/Codex again"),
         (Task::Check, "Check everything (changes nothing)"),
     ]
+}
+
+/// A line feed is an Enter, as on a cooked terminal: in raw mode crossterm reads it as Ctrl-J,
+/// and a paste or a script (`printf 'token\n'`) ends a line with it.
+pub fn line_feed_as_enter(key: KeyEvent) -> KeyEvent {
+    match (key.code, key.modifiers.contains(KeyModifiers::CONTROL)) {
+        (KeyCode::Char('j'), true) => KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE),
+        _ => key,
+    }
 }

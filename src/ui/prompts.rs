@@ -4,6 +4,8 @@
 use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
+
+use super::face::line_feed_as_enter;
 use zeroize::Zeroize;
 
 /// Without colours when NO_COLOR is set (https://no-color.org).
@@ -49,25 +51,27 @@ pub fn masked_until(prompt: &str, help: &str, gone: impl Fn() -> bool) -> std::i
             continue;
         }
         match event::read()? {
-            Event::Key(key) if key.kind == KeyEventKind::Press => match key.code {
-                KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
-                    break Line::Interrupted
+            Event::Key(key) if key.kind == KeyEventKind::Press => {
+                match line_feed_as_enter(key).code {
+                    KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                        break Line::Interrupted
+                    }
+                    KeyCode::Char(_) if key.modifiers.contains(KeyModifiers::CONTROL) => continue,
+                    KeyCode::Esc => break Line::Empty,
+                    // Without bracketed paste a pasted line break is an Enter with more input
+                    // right behind it; nobody types that fast.
+                    KeyCode::Enter if event::poll(PASTE_GAP)? => typed.push('\n'),
+                    KeyCode::Enter if typed.is_empty() => break Line::Empty,
+                    KeyCode::Enter => {
+                        break Line::Typed(SecretString::from(std::mem::take(&mut typed)))
+                    }
+                    KeyCode::Backspace => {
+                        typed.pop();
+                    }
+                    KeyCode::Char(c) => typed.push(c),
+                    _ => {}
                 }
-                KeyCode::Char(_) if key.modifiers.contains(KeyModifiers::CONTROL) => continue,
-                KeyCode::Esc => break Line::Empty,
-                // Without bracketed paste a pasted line break is an Enter with more input
-                // right behind it; nobody types that fast.
-                KeyCode::Enter if event::poll(PASTE_GAP)? => typed.push('\n'),
-                KeyCode::Enter if typed.is_empty() => break Line::Empty,
-                KeyCode::Enter => {
-                    break Line::Typed(SecretString::from(std::mem::take(&mut typed)))
-                }
-                KeyCode::Backspace => {
-                    typed.pop();
-                }
-                KeyCode::Char(c) => typed.push(c),
-                _ => {}
-            },
+            }
             Event::Paste(mut text) => {
                 typed.push_str(text.trim_end_matches(['\r', '\n']));
                 text.zeroize();

@@ -13,7 +13,7 @@ use std::time::Duration;
 use crossterm::event::{self, DisableBracketedPaste, EnableBracketedPaste, KeyEventKind};
 use crossterm::execute;
 
-use super::face::{Ran, Started, Starter};
+use super::face::{line_feed_as_enter, Ran, Started, Starter};
 use crate::waves::flow::{Outcome, Task};
 use app::{Action, App};
 
@@ -97,7 +97,7 @@ fn event_loop(
                 while event::poll(Duration::ZERO)? {
                     let action = match event::read()? {
                         event::Event::Key(key) if key.kind == KeyEventKind::Press => {
-                            app.on_key(key)
+                            app.on_key(line_feed_as_enter(key))
                         }
                         event::Event::Paste(text) => {
                             app.on_paste(&text);
