@@ -251,8 +251,8 @@ fn resume_note(engine: &Engine) -> String {
     )
 }
 
-/// Observe a wave, showing it as being looked at first.
-/// Observe `wave` and show it. Looking changes nothing, so Ctrl-C drops it at once.
+/// Observe `wave`, showing it as being looked at first. Looking changes nothing, so Ctrl-C
+/// drops it at once.
 async fn look(engine: &Engine, wave: Wave) -> Result<Report, Halt> {
     engine.send(Event::Report(Report::new(
         wave,
