@@ -488,7 +488,7 @@ fn ready_openclaw_pod(dir: &Path, api: &Server, not: &str) -> String {
 /// status --check` accepts it in the new pod. The volume outlives the pod, as a PVC does.
 #[test]
 fn a_sign_in_lands_in_the_pod_and_the_new_pod_accepts_it() {
-    use crate::codex::{get, issuer, path_with, Login, SQLITE_ERA};
+    use crate::codex::{issuer, path_with, Login, SQLITE_ERA};
     let dir = tempfile::tempdir().unwrap();
     let objects = rendered(dir.path());
     let volume = dir.path().join("volume");
@@ -531,9 +531,8 @@ fn a_sign_in_lands_in_the_pod_and_the_new_pod_accepts_it() {
         ],
         SQLITE_ERA,
     );
-    let url = login.line_starting("http://127.0.0.1");
-    let (_, location, _) = get(&url);
-    let (output, stderr) = login.finish(Some(&format!("{}\n", location.unwrap())));
+    let location = login.redirect();
+    let (output, stderr) = login.finish(Some(&format!("{location}\n")));
     let stdout = text(&output.stdout);
     for said in [
         "signed in: openai:codex-user@example.com",

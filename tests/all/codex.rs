@@ -1,8 +1,7 @@
 //! `clawboot codex` against a local issuer that follows spec/codex-oauth.md, with the credentials
 //! checked by the real OpenClaw of each supported release.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
@@ -93,6 +92,12 @@ impl Login {
     }
 
     /// The first line of either stream that starts with `prefix` (trimmed).
+    /// Where the issuer sends the browser after the sign-in page this login printed: the
+    /// address an operator pastes.
+    pub fn redirect(&self) -> String {
+        crate::common::follow(&self.line_starting("http://127.0.0.1"))
+    }
+
     pub fn line_starting(&self, prefix: &str) -> String {
         loop {
             let line = self
@@ -132,28 +137,6 @@ impl Login {
         let stderr = self.stderr.lock().unwrap().clone();
         (output, stderr)
     }
-}
-
-/// A bare HTTP GET (the "browser"): status and Location.
-pub fn get(url: &str) -> (u16, Option<String>, String) {
-    let url = url::Url::parse(url).unwrap();
-    let mut stream = TcpStream::connect(("127.0.0.1", url.port().unwrap())).unwrap();
-    let target = match url.query() {
-        Some(q) => format!("{}?{q}", url.path()),
-        None => url.path().to_string(),
-    };
-    write!(
-        stream,
-        "GET {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let status = response.split_whitespace().nth(1).unwrap().parse().unwrap();
-    let location = response
-        .lines()
-        .find_map(|l| l.strip_prefix("Location: ").map(str::to_string));
-    (status, location, response)
 }
 
 /// The copies of the credentials file beside it: backups and OpenClaw's import archives.
@@ -297,9 +280,8 @@ fn pasted_redirect_for_2026_9_is_imported_into_openclaws_store() {
         ],
         SQLITE_ERA,
     );
-    let url = login.line_starting("http://127.0.0.1");
-    let (_, location, _) = get(&url);
-    let (output, stderr) = login.finish(Some(&format!("  {}  \n", location.unwrap())));
+    let location = login.redirect();
+    let (output, stderr) = login.finish(Some(&format!("  {}  \n", location)));
     assert!(output.status.success(), "{stderr}");
     assert!(
         text(&output.stdout).contains("signed in: openai:codex-user@example.com"),
@@ -349,9 +331,8 @@ fn a_foreign_state_or_a_missing_account_is_refused_and_nothing_is_written() {
         &["--paste", "--issuer", &issuer.url(), "--state-dir", &dir],
         JSON_ERA,
     );
-    let url = login.line_starting("http://127.0.0.1");
-    let (_, location, _) = get(&url);
-    let forged = location.unwrap().replace("state=", "state=0");
+    let location = login.redirect();
+    let forged = location.replace("state=", "state=0");
     let (output, stderr) = login.finish(Some(&forged));
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr.contains("does not match this sign-in"), "{stderr}");
@@ -395,9 +376,8 @@ fn a_foreign_state_or_a_missing_account_is_refused_and_nothing_is_written() {
         ],
         JSON_ERA,
     );
-    let url = login.line_starting("http://127.0.0.1");
-    let (_, location, _) = get(&url);
-    let (output, stderr) = login.finish(Some(&location.unwrap()));
+    let location = login.redirect();
+    let (output, stderr) = login.finish(Some(&location));
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr.contains("carries no ChatGPT account id"), "{stderr}");
     assert!(!auth_profiles(state.path()).exists(), "nothing was written");
@@ -454,9 +434,8 @@ fn refresh_stores_new_tokens_and_expiry_is_judged_like_openclaw() {
         &["--paste", "--issuer", &issuer.url(), "--state-dir", &dir],
         JSON_ERA,
     );
-    let url = login.line_starting("http://127.0.0.1");
-    let (_, location, _) = get(&url);
-    assert!(login.finish(Some(&location.unwrap())).0.status.success());
+    let location = login.redirect();
+    assert!(login.finish(Some(&location)).0.status.success());
     let file = auth_profiles(state.path());
     let read =
         || -> Value { serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap() };
@@ -703,9 +682,8 @@ fn secret_variables_never_reach_a_child_process() {
         ],
         SQLITE_ERA,
     );
-    let url = login.line_starting("http://127.0.0.1");
-    let (_, location, _) = get(&url);
-    let _ = login.finish(Some(&format!("{}\n", location.unwrap())));
+    let location = login.redirect();
+    let _ = login.finish(Some(&format!("{}\n", location)));
     let recorded: Vec<String> = std::fs::read_dir(&records)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -842,9 +820,8 @@ fn status_on_a_sqlite_release_asks_openclaw_not_the_file() {
         &["--paste", "--issuer", &issuer.url(), "--state-dir", &dir],
         JSON_ERA,
     );
-    let url = login.line_starting("http://127.0.0.1");
-    let (_, location, _) = get(&url);
-    let (output, stderr) = login.finish(Some(&format!("{}\n", location.unwrap())));
+    let location = login.redirect();
+    let (output, stderr) = login.finish(Some(&format!("{}\n", location)));
     assert!(output.status.success(), "{stderr}");
     assert!(auth_profiles(state.path()).exists());
 

@@ -124,23 +124,33 @@ pub fn kubectl() -> PathBuf {
 pub mod ssm;
 pub mod tmux;
 
-/// A plain HTTP GET of the authorize URL, as a browser would: the Location it redirects to.
-pub fn follow(url: &str) -> String {
+/// A bare HTTP GET (the "browser"): status and Location.
+pub fn get(url: &str) -> (u16, Option<String>, String) {
     use std::io::{Read, Write};
-    let parsed = url::Url::parse(url).unwrap();
-    let mut stream = std::net::TcpStream::connect(("127.0.0.1", parsed.port().unwrap())).unwrap();
+    let url = url::Url::parse(url).unwrap();
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", url.port().unwrap())).unwrap();
+    let target = match url.query() {
+        Some(q) => format!("{}?{q}", url.path()),
+        None => url.path().to_string(),
+    };
     write!(
         stream,
-        "GET {}?{} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
-        parsed.path(),
-        parsed.query().unwrap_or("")
+        "GET {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
     )
     .unwrap();
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
-    response
+    let status = response.split_whitespace().nth(1).unwrap().parse().unwrap();
+    let location = response
         .lines()
-        .find_map(|l| l.strip_prefix("Location: "))
+        .find_map(|l| l.strip_prefix("Location: ").map(str::to_string));
+    (status, location, response)
+}
+
+/// A plain HTTP GET of the authorize URL, as a browser would: the Location it redirects to.
+pub fn follow(url: &str) -> String {
+    let (_, location, response) = get(url);
+    location
         .unwrap_or_else(|| panic!("no redirect: {response}"))
         .trim()
         .to_string()
