@@ -260,6 +260,15 @@ fn doctor_with(args: &[&str], path: &str, stdin: &str) -> (Option<i32>, Value) {
     (output.status.code(), report)
 }
 
+/// A fresh folder holding `files` (name, content).
+fn folder_with(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, content) in files {
+        std::fs::write(dir.path().join(name), content).unwrap();
+    }
+    dir
+}
+
 /// The line of the first line holding `needle`, 1-based.
 fn line_of(text: &str, needle: &str) -> u64 {
     1 + text.lines().position(|l| l.contains(needle)).unwrap() as u64
@@ -286,13 +295,13 @@ const MULTI: &str = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: op
 /// does not parse is a finding of its own and the rest is still linted.
 #[test]
 fn a_bad_file_hides_nothing_and_each_document_has_its_lines() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("all.yaml"), MULTI).unwrap();
-    std::fs::write(
-        dir.path().join("broken.yaml"),
-        "kind: Service\nmetadata:\n  name: x\n  name: y\n",
-    )
-    .unwrap();
+    let dir = folder_with(&[
+        ("all.yaml", MULTI),
+        (
+            "broken.yaml",
+            "kind: Service\nmetadata:\n  name: x\n  name: y\n",
+        ),
+    ]);
     let (code, report) = doctor_json(dir.path());
     assert_eq!(code, Some(1), "{report}");
     let mut found = rule_lines(&report);
@@ -376,22 +385,14 @@ fn a_stream_on_standard_input_is_linted() {
 /// when kubectl is on PATH; without it, file by file, and the report says which.
 #[test]
 fn a_kustomization_is_linted_as_built() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("kustomization.yaml"),
-        "resources:\n  - deployment.yaml\nconfigMapGenerator:\n  - name: openclaw-config\n    files:\n      - openclaw.json\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("deployment.yaml"),
-        MULTI.split("---\n").nth(2).unwrap(),
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("openclaw.json"),
-        "{ agent: { model: \"x\" } }\n",
-    )
-    .unwrap();
+    let dir = folder_with(&[
+        (
+            "kustomization.yaml",
+            "resources:\n  - deployment.yaml\nconfigMapGenerator:\n  - name: openclaw-config\n    files:\n      - openclaw.json\n",
+        ),
+        ("deployment.yaml", MULTI.split("---\n").nth(2).unwrap()),
+        ("openclaw.json", "{ agent: { model: \"x\" } }\n"),
+    ]);
     let folder = dir.path().display().to_string();
     let with_kubectl = format!(
         "{}:{}",
@@ -444,14 +445,12 @@ fn the_config_is_checked_against_the_release_the_image_runs() {
         ("2026.5.28", vec!["logging.consoleStyle"]),
         ("2026.9.6", vec!["logging.consoleStyle", "tools.exec"]),
     ] {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join("deployment.yaml"),
-            format!("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: openclaw\nspec:\n  template:\n    spec:\n      containers:\n        - name: openclaw\n          image: ghcr.io/openclaw/openclaw:{release}\n"),
-        )
-        .unwrap();
-        std::fs::write(dir.path().join("secret.yaml"), &secret).unwrap();
-        std::fs::write(dir.path().join("values.yaml"), &values).unwrap();
+        let deployment = format!("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: openclaw\nspec:\n  template:\n    spec:\n      containers:\n        - name: openclaw\n          image: ghcr.io/openclaw/openclaw:{release}\n");
+        let dir = folder_with(&[
+            ("deployment.yaml", &deployment),
+            ("secret.yaml", &secret),
+            ("values.yaml", &values),
+        ]);
         let (_, report) = doctor_json(dir.path());
         for (file, text) in [("secret.yaml", &secret), ("values.yaml", &values)] {
             let found: Vec<(String, u64)> = report["findings"]
@@ -486,12 +485,10 @@ fn the_config_is_checked_against_the_release_the_image_runs() {
 /// folder, and doctor says so (exit 2).
 #[test]
 fn a_folder_without_openclaw_is_the_wrong_folder() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("app.yaml"),
+    let dir = folder_with(&[(
+        "app.yaml",
         "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: shop\nspec:\n  template:\n    spec:\n      containers:\n        - name: shop\n          image: example/shop:1.2.3\n",
-    )
-    .unwrap();
+    )]);
     let output = clawboot(&["doctor", &dir.path().display().to_string()]);
     assert_eq!(output.status.code(), Some(2));
     assert!(
