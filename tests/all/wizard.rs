@@ -1005,6 +1005,21 @@ fn tui_sign_in_address_copies_whole_and_a_wrong_paste_is_asked_again() {
     t.paste(&location.replace("state=", "state=0"));
     t.keys(&["Enter"]);
     t.wait_for("does not match this sign-in");
+    // The box grew by the refusal and the address moved up: still one line when copied, and
+    // after a resize too.
+    let whole = |t: &mut Tmux| authorize_url(&t.joined_screen(), &site.issuer);
+    assert_eq!(whole(&mut t).as_ref(), Some(&url));
+    t.resize(120, 32);
+    t.wait(
+        "the box redrawn at 120 columns",
+        Duration::from_secs(30),
+        |screen| {
+            screen
+                .lines()
+                .any(|l| l.starts_with("┌ Codex sign-in") && l.chars().count() == 120)
+        },
+    );
+    assert_eq!(whole(&mut t).as_ref(), Some(&url));
     t.paste(&location);
     t.keys(&["Enter"]);
     let finished = t.wait_for("┌ Finished");

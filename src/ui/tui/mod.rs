@@ -64,6 +64,8 @@ fn event_loop(
     signalled: &AtomicBool,
 ) -> anyhow::Result<()> {
     let mut started: Option<Started> = task.map(&mut *start);
+    // The sign-in address as last printed over the frame, and the screen it was printed on.
+    let mut printed: Option<(view::Address, ratatui::layout::Rect)> = None;
     loop {
         if signalled.swap(false, Ordering::Relaxed) {
             match (app.interrupt(), &started) {
@@ -73,10 +75,16 @@ fn event_loop(
             }
         }
         let mut address = None;
-        terminal.draw(|frame| address = view::draw(frame, app))?;
-        if let Some(address) = address {
-            print_address(&address)?;
+        let area = terminal
+            .draw(|frame| address = view::draw(frame, app))?
+            .area;
+        // Printed again only when it moved or the screen was redrawn whole (a resize): else
+        // the frames leave its cells alone.
+        let shown = address.map(|address| (address, area));
+        if let Some((address, _)) = shown.as_ref().filter(|_| shown != printed) {
+            print_address(address)?;
         }
+        printed = shown;
         if let Some(started) = started.as_mut() {
             while let Ok(event) = started.events.try_recv() {
                 app.on_event(event);

@@ -21,6 +21,7 @@ const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "�
 /// Where the sign-in address is on screen: whole, from the first column of `row`. The event
 /// loop prints it there once more as plain text, so the terminal wraps it itself and a copied
 /// address is one line, without borders or line breaks.
+#[derive(Debug, PartialEq, Eq)]
 pub struct Address {
     pub row: u16,
     pub url: String,

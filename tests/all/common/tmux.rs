@@ -230,6 +230,19 @@ impl Tmux {
             .unwrap_or_else(|_| panic!("no program under the pane's shell {shell}"))
     }
 
+    /// The terminal is resized, as a window is.
+    pub fn resize(&self, width: u16, height: u16) {
+        let status = self
+            .command()
+            .args(["resize-window", "-t", SESSION, "-x"])
+            .arg(width.to_string())
+            .arg("-y")
+            .arg(height.to_string())
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
     /// The terminal goes away, as when its window or SSH session is closed.
     pub fn close(&self) {
         let status = self.command().arg("kill-server").status().unwrap();
