@@ -29,7 +29,8 @@ pub struct Violation {
     pub path: Vec<String>,
     /// The object holding the fault, as OpenClaw names it (`logging` for an unknown key in it).
     pub at: String,
-    /// What the schema says, e.g. `"fancy" is not allowed; allowed: "pretty", "json"`.
+    /// What the schema wants, e.g. `the value is not allowed; allowed: "pretty", "json"`; never
+    /// the value itself.
     pub says: String,
 }
 
@@ -105,12 +106,7 @@ impl Schema {
                 if let ValidationErrorKind::AdditionalProperties { unexpected } = error.kind() {
                     path.extend(unexpected.first().cloned());
                 }
-                let says = match allowed(&schema, &error) {
-                    Some(allowed) => {
-                        format!("{} is not allowed; allowed: {allowed}", error.instance())
-                    }
-                    None => error.to_string(),
-                };
+                let says = says(&schema, &error);
                 Violation { path, at, says }
             })
             .collect();
@@ -130,6 +126,26 @@ fn prune(schema: &mut Value, value: &Value) {
     properties.retain(|key, _| object.contains_key(key));
     for (key, property) in properties.iter_mut() {
         prune(property, &object[key]);
+    }
+}
+
+/// What the schema wants, never the value refused: a config may hold a token in the wrong
+/// place, and jsonschema's own message would print it.
+fn says(schema: &Value, error: &jsonschema::ValidationError) -> String {
+    use jsonschema::error::ValidationErrorKind;
+    if let ValidationErrorKind::AdditionalProperties { unexpected } = error.kind() {
+        let keys: Vec<String> = unexpected.iter().map(|k| format!("'{k}'")).collect();
+        return format!("unknown key(s) {}", keys.join(", "));
+    }
+    if let Some(allowed) = allowed(schema, error) {
+        return format!("the value is not allowed; allowed: {allowed}");
+    }
+    let keyword = error.kind().keyword();
+    match schema.pointer(error.schema_path().as_str()) {
+        Some(wanted) if !wanted.is_object() && wanted.to_string().len() <= 80 => {
+            format!("the value does not meet `{keyword}: {wanted}`")
+        }
+        _ => format!("the value does not meet the schema's `{keyword}`"),
     }
 }
 
@@ -175,6 +191,7 @@ mod tests {
             let found = schema.violations(&bad).unwrap();
             assert_eq!(found.len(), 1, "{supported}: {found:?}");
             assert_eq!(found[0].at, "logging.consoleStyle");
+            assert!(!found[0].says.contains("fancy"), "{supported}: {found:?}");
         }
     }
 }

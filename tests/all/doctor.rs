@@ -497,3 +497,31 @@ fn a_folder_without_openclaw_is_the_wrong_folder() {
         text(&output.stderr)
     );
 }
+
+/// A token put where the schema wants something else, or given as `--token=…`, is never
+/// printed: a finding says what is wanted, not the value it found.
+#[test]
+fn a_finding_never_shows_a_secret_value() {
+    const CANARY: &str = "CANARY-doctor-token-0123456789";
+    let secret = format!(
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: openclaw\nstringData:\n  openclaw.json: |\n    {{ \"gateway\": {{ \"mode\": \"local\", \"port\": \"{CANARY}\" }},\n      \"logging\": {{ \"level\": \"{CANARY}\" }} }}\n"
+    );
+    let deployment = format!(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: cloudflared\nspec:\n  template:\n    spec:\n      containers:\n        - name: cloudflared\n          image: cloudflare/cloudflared:2025.1.0\n          args: [\"tunnel\", \"run\", \"--token={CANARY}\"]\n"
+    );
+    let dir = folder_with(&[("secret.yaml", &secret), ("deployment.yaml", &deployment)]);
+    for output in ["text", "json"] {
+        let printed = clawboot(&[
+            "doctor",
+            &dir.path().display().to_string(),
+            "--output",
+            output,
+        ]);
+        let all = format!("{}{}", text(&printed.stdout), text(&printed.stderr));
+        assert_eq!(printed.status.code(), Some(1), "{all}");
+        assert!(all.contains("gateway.port"), "{all}");
+        assert!(all.contains("logging.level"), "{all}");
+        assert!(all.contains("--token=…"), "{all}");
+        assert!(!all.contains(CANARY), "{output}: {all}");
+    }
+}

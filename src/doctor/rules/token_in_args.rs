@@ -14,11 +14,20 @@ fn check(folder: &Folder) -> Vec<Finding> {
     for c in folder.containers() {
         for arg in c.command_line().iter().filter(|a| leaks_secret_in_argv(a)) {
             findings.push(RULE.finding(&c.doc.file, c.line(&[&[arg]]),
-                format!("container {} of {} passes a secret as an argument ({arg}): it shows in /proc/*/cmdline and `kubectl describe`", c.name, c.workload),
+                format!("container {} of {} passes a secret as an argument ({}): it shows in /proc/*/cmdline and `kubectl describe`", c.name, c.workload, without_value(arg)),
                 "pass it as an environment variable from the Secret (cloudflared reads TUNNEL_TOKEN by itself)"));
         }
     }
     findings
+}
+
+/// The argument as a finding shows it: a `--flag=value` without its value, which may be the
+/// secret itself.
+fn without_value(arg: &str) -> String {
+    match arg.split_once('=') {
+        Some((flag, _)) if flag.starts_with("--") => format!("{flag}=…"),
+        _ => arg.to_string(),
+    }
 }
 
 /// `--token`, `--token=…` or a `$(SECRET_VAR)` expansion in a container's argv.
@@ -46,5 +55,12 @@ mod tests {
         assert!(leaks_secret_in_argv("$(TUNNEL_TOKEN)"));
         assert!(!leaks_secret_in_argv("--no-autoupdate"));
         assert!(!leaks_secret_in_argv("$(POD_NAME)"));
+    }
+
+    #[test]
+    fn a_flags_value_is_not_shown() {
+        assert_eq!(without_value("--token=eyJhIjoi"), "--token=…");
+        assert_eq!(without_value("$(TUNNEL_TOKEN)"), "$(TUNNEL_TOKEN)");
+        assert_eq!(without_value("--token"), "--token");
     }
 }
