@@ -19,6 +19,14 @@ each prints `READY <port>` and stops when its standard input closes.
                                                CODE=DROP@N, from the Nth one on the connection
                                                closes without an answer: the network went away),
                                                the rest is forwarded
+  test_servers.py apis ACCOUNTS.json           Discord, GitHub, OpenAI and Anthropic as their docs
+                                               say they answer, under /discord, /github, /openai,
+                                               /anthropic: the tokens ACCOUNTS.json knows work
+                                               (with their bot, servers, repositories and
+                                               permissions), any other gets 401; "throttle":
+                                               {"openai": [N, SECONDS]} answers the first N
+                                               requests with 429 and Retry-After: SECONDS. Each
+                                               request is counted per API at GET /requests
 """
 import http.client
 import http.server
@@ -292,6 +300,96 @@ def serve_silent():
     return listener.getsockname()[1], listener.close
 
 
+def serve_apis(accounts_file):
+    with open(accounts_file) as f:
+        accounts = json.load(f)
+    counts = {}
+
+    class Apis(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):
+            pass
+
+        def answer(self, status, body, headers=()):
+            text = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(text)))
+            for name, value in headers:
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(text)
+
+        def do_GET(self):
+            if self.path == "/requests":
+                return self.answer(200, counts)
+            api, _, rest = self.path.lstrip("/").partition("/")
+            rest = "/" + rest.split("?")[0]
+            counts[api] = counts.get(api, 0) + 1
+            throttle = accounts.get("throttle", {}).get(api)
+            if throttle and throttle[0] > 0:
+                throttle[0] -= 1
+                return self.answer(429, {"message": "You are being rate limited."},
+                                   [("Retry-After", str(throttle[1]))])
+            handler = getattr(self, "api_" + api, None)
+            if handler is None:
+                return self.answer(404, {"message": "Not Found"})
+            handler(accounts.get(api, {}), rest)
+
+        def bearer(self, prefix):
+            value = self.headers.get("Authorization", "")
+            return value[len(prefix):] if value.startswith(prefix) else None
+
+        def api_discord(self, known, path):
+            bot = known.get(self.bearer("Bot ") or "")
+            if bot is None:
+                return self.answer(401, {"message": "401: Unauthorized", "code": 0})
+            if path == "/users/@me":
+                return self.answer(200, {"id": bot["id"], "username": bot["username"], "bot": True})
+            if path == "/users/@me/guilds":
+                return self.answer(200, [{"id": g, "name": g} for g in bot.get("guilds", [])])
+            self.answer(404, {"message": "404: Not Found", "code": 0})
+
+        def api_github(self, known, path):
+            token = known.get(self.bearer("Bearer ") or "")
+            if token is None:
+                return self.answer(401, {"message": "Bad credentials", "status": "401"})
+            scopes = [("X-OAuth-Scopes", token["scopes"])] if "scopes" in token else []
+            if path == "/user":
+                return self.answer(200, {"login": token["login"]}, scopes)
+            parts = path.strip("/").split("/")
+            repo = token.get("repos", {}).get("/".join(parts[1:3]))
+            if parts[0] != "repos" or repo is None:
+                return self.answer(404, {"message": "Not Found"})
+            if len(parts) == 3:
+                return self.answer(200, {"full_name": "/".join(parts[1:3]),
+                                         "permissions": {"admin": False, "push": repo.get("push", False), "pull": True}})
+            need = {"commits": "contents", "pulls": "pull_requests"}.get(parts[3])
+            if need and not repo.get(need, False):
+                return self.answer(403, {"message": "Resource not accessible by personal access token"},
+                                   [("X-Accepted-GitHub-Permissions", f"{need}=read")])
+            self.answer(200, [])
+
+        def api_openai(self, known, path):
+            key = self.bearer("Bearer ") or ""
+            if key not in known.get("keys", []):
+                # As OpenAI does: the key's ends are in the message.
+                return self.answer(401, {"error": {"message": f"Incorrect API key provided: {key[:3]}...{key[-4:]}",
+                                                   "type": "invalid_request_error", "code": "invalid_api_key"}})
+            self.answer(200, {"object": "list", "data": [{"id": "gpt-5.5", "object": "model"}]})
+
+        def api_anthropic(self, known, path):
+            key = self.headers.get("x-api-key", "")
+            if key not in known.get("keys", []):
+                return self.answer(401, {"type": "error", "error": {"type": "authentication_error", "message": "invalid x-api-key"}})
+            self.answer(200, {"data": [{"id": "claude-sonnet-4-5", "type": "model"}], "has_more": False})
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Apis)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server.server_address[1], server.shutdown
+
+
 def main():
     kind = sys.argv[1]
     if kind == "moto":
@@ -300,6 +398,8 @@ def main():
         port, stop = serve_issuer(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None)
     elif kind == "silent":
         port, stop = serve_silent()
+    elif kind == "apis":
+        port, stop = serve_apis(sys.argv[2])
     elif kind == "proxy":
         refusal = tuple(sys.argv[5].split("=", 1)) if len(sys.argv) > 5 else None
         port, stop = serve_proxy(sys.argv[2], float(sys.argv[3]), float(sys.argv[4]), refusal)

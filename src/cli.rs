@@ -81,7 +81,7 @@ impl From<Only> for Group {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// The wizard's first-time setup: Waves 0–5, resuming an interrupted run.
+    /// The wizard's first-time setup: Waves 0–6, resuming an interrupted run.
     Setup(WizardArgs),
     /// Rotate secrets: new values in SSM (old versions kept), force-sync, restart, verify.
     Rotate {
@@ -121,6 +121,23 @@ pub enum Command {
     /// Sign in to the ChatGPT/Codex subscription for OpenClaw, check or renew the sign-in.
     #[command(subcommand)]
     Codex(CodexCommand),
+    /// Discord DM pairing: the requests waiting for approval, and approving one.
+    Pairing {
+        #[command(subcommand)]
+        command: PairingCommand,
+        /// A local OpenClaw state dir instead of the cluster's pod.
+        // Own ids: the wizard has options of the same names, whose values clap would take.
+        #[arg(
+            long = "state-dir",
+            id = "pairing_state_dir",
+            global = true,
+            value_name = "DIR"
+        )]
+        state_dir: Option<PathBuf>,
+        /// Show every kubectl command, to repeat it by hand.
+        #[arg(long = "show-commands", id = "pairing_show_commands", global = true)]
+        show_commands: bool,
+    },
     /// Seed, inspect, rotate and roll back the secrets in AWS SSM Parameter Store.
     ///
     /// Uses the standard AWS credential chain (environment, profiles, SSO);
@@ -184,6 +201,13 @@ pub struct WizardArgs {
     /// Read one secret from standard input.
     #[arg(long, value_name = "NAME")]
     pub stdin: Option<String>,
+    /// After Verify, approve this Discord DM pairing code (the bot's reply to a first DM).
+    #[arg(long, value_name = "CODE")]
+    pub approve_pairing: Option<String>,
+    /// Store tokens their API refuses, and do not check them at status (checks.tokens: false
+    /// in the profile turns the checks off for good).
+    #[arg(long)]
+    pub skip_token_check: bool,
 }
 
 impl WizardArgs {
@@ -228,6 +252,11 @@ impl WizardArgs {
             yes: self.yes || earlier.yes,
             from_file: [earlier.from_file.clone(), self.from_file.clone()].concat(),
             stdin: self.stdin.clone().or_else(|| earlier.stdin.clone()),
+            approve_pairing: self
+                .approve_pairing
+                .clone()
+                .or_else(|| earlier.approve_pairing.clone()),
+            skip_token_check: self.skip_token_check || earlier.skip_token_check,
         }
     }
 }
@@ -288,10 +317,26 @@ pub struct CodexTarget {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum PairingCommand {
+    /// The DM pairing requests waiting: code, sender, age (`openclaw pairing list` in the pod).
+    List,
+    /// Approve one: its sender may DM the bot (`openclaw pairing approve` in the pod).
+    Approve {
+        /// The code the bot sent in its reply to the DM.
+        code: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum SecretsCommand {
     /// One line per parameter: state (missing, dummy, set, invalid-shape), version, last
-    /// modified, KMS key. Never the value. Exit 1 when a required one is not set.
-    Status,
+    /// modified, KMS key; each token checked where it works. Never the value. Exit 1 when a
+    /// required one is not set or refused.
+    Status {
+        /// Do not check the tokens with their APIs.
+        #[arg(long)]
+        skip_token_check: bool,
+    },
     /// Write every required parameter that is missing or still `dummy`: generated ones are
     /// generated, the others taken from CLAWBOOT_<NAME>, --from-file, --stdin or a masked prompt.
     Seed {
@@ -346,6 +391,9 @@ pub struct ValueArgs {
     /// Show every kubectl command, to repeat it by hand.
     #[arg(long)]
     pub show_commands: bool,
+    /// Store tokens their API refuses, and do not check them at status.
+    #[arg(long)]
+    pub skip_token_check: bool,
 }
 
 #[derive(Debug, Args)]

@@ -131,6 +131,18 @@ fn run(cli: &Cli) -> anyhow::Result<Outcome> {
         Command::Codex(command) => {
             commands::codex::run(cli.output, cli.profile.as_deref(), profile, command)
         }
+        Command::Pairing {
+            command,
+            state_dir,
+            show_commands,
+        } => commands::pairing::run(
+            cli.output,
+            cli.profile.as_deref(),
+            profile,
+            command,
+            state_dir.clone(),
+            *show_commands,
+        ),
         Command::Secrets {
             region,
             endpoint_url,
@@ -225,14 +237,14 @@ fn not_done_by_render(profile: &Profile, only: Option<render::Group>) -> Vec<Str
         lines.extend(openclaw::plugins::not_installable(profile));
         if profile.openclaw.discord_allow_from.is_empty() {
             lines.push(
-                "Discord DMs use pairing: set openclaw.discord_allow_from to your Discord user id(s) for an allowlist"
+                "Discord DMs use pairing: `clawboot setup` (or `clawboot pairing approve`) approves the first DM's code; or set openclaw.discord_allow_from to your Discord user id(s) for an allowlist"
                     .to_string(),
             );
         }
     }
     if rendered(render::Group::Workspace) {
         lines.push(
-            "copying workspace/ (SOUL.md, skills/) into the OpenClaw volume: needs the cluster"
+            "the workspace files into OpenClaw's volume: `clawboot setup` writes them (Wave 5) once the pod runs"
                 .to_string(),
         );
     }

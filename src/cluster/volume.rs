@@ -60,10 +60,18 @@ if [ "${2:-}" = archives ]; then rm -f "$target".migrated-*; fi
 pub async fn write_local(path: &std::path::Path, text: &SecretString) -> anyhow::Result<()> {
     let mut command = tokio::process::Command::new("sh");
     command.arg("-c").arg(WRITE_SCRIPT).arg("sh").arg(path);
-    run_with_stdin(command, text).await
+    let output = run_bounded(command, Some(text.expose_secret().as_bytes()), IN_POD_LIMIT).await?;
+    if output.status.success() {
+        return Ok(());
+    }
+    anyhow::bail!(
+        "the credentials were not written ({}): {}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr).trim()
+    )
 }
 
-/// How long a write in the pod may take (the lock wait is 10 s of it).
+/// How long a write may take (the lock wait is 10 s of it).
 const IN_POD_LIMIT: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Run the script in the OpenClaw container through `kubectl exec -i`.
@@ -88,27 +96,31 @@ pub async fn write_in_pod(
         .map_err(|e| anyhow::anyhow!("the credentials were not written: {}", e.message))
 }
 
-async fn run_with_stdin(
+/// Run a local process to its end within `limit` (killed after it), feeding `stdin`.
+pub async fn run_bounded(
     mut command: tokio::process::Command,
-    text: &SecretString,
-) -> anyhow::Result<()> {
+    stdin: Option<&[u8]>,
+    limit: std::time::Duration,
+) -> anyhow::Result<std::process::Output> {
     let mut child = command
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
         .stderr(Stdio::piped())
+        .kill_on_drop(true)
         .spawn()
-        .context("cannot start the write script")?;
-    let mut stdin = child.stdin.take().expect("stdin is piped");
-    stdin.write_all(text.expose_secret().as_bytes()).await?;
-    drop(stdin);
-    let output = child.wait_with_output().await?;
-    if output.status.success() {
-        return Ok(());
-    }
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    anyhow::bail!(
-        "the credentials were not written ({}): {}",
-        output.status,
-        stderr.trim()
-    )
+        .context("cannot start sh")?;
+    let running = async {
+        if let (Some(data), Some(mut pipe)) = (stdin, child.stdin.take()) {
+            pipe.write_all(data).await?;
+        }
+        child.wait_with_output().await
+    };
+    tokio::time::timeout(limit, running)
+        .await
+        .map_err(|_| anyhow::anyhow!("stopped after {} s", limit.as_secs()))?
+        .map_err(Into::into)
 }

@@ -1,6 +1,7 @@
 //! Command handlers of the command-line face.
 
 pub mod codex;
+pub mod pairing;
 pub mod secrets;
 pub mod wizard;
 

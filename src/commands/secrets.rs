@@ -9,7 +9,9 @@ use clawboot::ui::face::exit_code;
 use clawboot::waves::flow::Task;
 use clawboot::waves::Settings;
 
-use super::wizard::{asked_names, launch, pick_face, supplied_values, FaceKind, Launch};
+use super::wizard::{
+    asked_names, launch, pick_face, supplied_values, token_checks, FaceKind, Launch,
+};
 use super::Outcome;
 use crate::cli::{OutputFormat, SecretsCommand, ValueArgs};
 
@@ -26,8 +28,16 @@ pub fn run(
     command: &SecretsCommand,
 ) -> anyhow::Result<Outcome> {
     let no_values = ValueArgs::default();
+    let status_values = |skip_token_check| ValueArgs {
+        skip_token_check,
+        ..ValueArgs::default()
+    };
+    let status_args;
     let (task, values, touch_cluster) = match command {
-        SecretsCommand::Status => (Task::SecretsStatus, &no_values, false),
+        SecretsCommand::Status { skip_token_check } => {
+            status_args = status_values(*skip_token_check);
+            (Task::SecretsStatus, &status_args, false)
+        }
         SecretsCommand::Seed { overwrite, values } => (
             Task::Seed {
                 overwrite: *overwrite,
@@ -51,10 +61,12 @@ pub fn run(
         ),
     };
     let face = pick_face(false, values.non_interactive, false)?;
+    let token_checks = token_checks(&profile, values.skip_token_check, face)?;
     let supplied = match face {
         FaceKind::Batch => {
             let names = takes_values(&task, &profile)?;
-            supplied_values(&names, &values.from_file, values.stdin.as_deref())?
+            let given = (values.from_file.as_slice(), values.stdin.as_deref());
+            supplied_values(&profile, &names, given, &token_checks)?
         }
         _ => Default::default(),
     };
@@ -63,6 +75,7 @@ pub fn run(
         endpoint_url: endpoint.url.map(str::to_string),
         open_browser: !values.no_browser && face != FaceKind::Batch,
         touch_cluster,
+        token_checks,
         ..Settings::default()
     };
     let ran = launch(Launch {

@@ -11,6 +11,7 @@ use secrecy::SecretString;
 use crate::cli::{OutputFormat, WizardArgs};
 use clawboot::profile::Profile;
 use clawboot::secrets::catalog::{self, ValueSource};
+use clawboot::secrets::live::{self, Apis};
 use clawboot::secrets::ops;
 use clawboot::ui::batch::{self, BatchFace};
 use clawboot::ui::face::{exit_code, Ran, Started};
@@ -18,7 +19,7 @@ use clawboot::ui::text::write_outcome;
 use clawboot::ui::{plain, tui};
 use clawboot::waves::flow::{self, Task};
 use clawboot::waves::journal::Journal;
-use clawboot::waves::{Engine, Event, Settings, SignInMode};
+use clawboot::waves::{Engine, Event, Settings, SignInMode, TokenChecks};
 
 use super::Outcome;
 
@@ -65,8 +66,14 @@ pub fn run(
         anyhow::bail!("--stdin and --sign-in paste both read standard input: give the secret with --from-file or CLAWBOOT_<NAME>");
     }
     let asked = asked_names(&profile, catalog::all().iter().map(|p| p.name));
+    let token_checks = token_checks(&profile, args.skip_token_check, face)?;
     let values = match face {
-        FaceKind::Batch => supplied_values(&asked, &args.from_file, args.stdin.as_deref())?,
+        FaceKind::Batch => supplied_values(
+            &profile,
+            &asked,
+            (&args.from_file, args.stdin.as_deref()),
+            &token_checks,
+        )?,
         _ => BTreeMap::new(),
     };
     let settings = Settings {
@@ -79,6 +86,8 @@ pub fn run(
         callback_port: args.callback_port,
         open_browser: !args.no_browser && face != FaceKind::Batch,
         touch_cluster: !args.no_cluster,
+        approve_pairing: args.approve_pairing.clone(),
+        token_checks,
     };
     let ran = launch(Launch {
         profile_path,
@@ -205,18 +214,39 @@ pub fn asked_names<'a>(
         .collect()
 }
 
-/// The values given for a batch run, each checked before anything is written.
+/// How this run checks tokens where they work: not at all (`checks.tokens: false`,
+/// `--skip-token-check`); else at status, and before a value is stored: as it is given, or
+/// for a batch run, all at once before the task begins.
+pub fn token_checks(profile: &Profile, skip: bool, face: FaceKind) -> anyhow::Result<TokenChecks> {
+    if skip || !profile.checks.tokens {
+        return Ok(TokenChecks::Off);
+    }
+    let apis = Apis::from_env()?;
+    Ok(match face {
+        FaceKind::Batch => TokenChecks::AtStatus(apis),
+        _ => TokenChecks::On(apis),
+    })
+}
+
+/// The values given for a batch run (`--from-file` and `--stdin`, else `CLAWBOOT_<NAME>`),
+/// each checked before anything is written: its shape, then where it works.
 pub fn supplied_values(
+    profile: &Profile,
     names: &[&str],
-    from_files: &[String],
-    stdin: Option<&str>,
+    (from_files, stdin): (&[String], Option<&str>),
+    token_checks: &TokenChecks,
 ) -> anyhow::Result<BTreeMap<String, SecretString>> {
     let values = batch::supplied_values(names, from_files, stdin)?;
+    let given: Vec<_> = values
+        .iter()
+        .filter_map(|(name, value)| Some((catalog::find(name)?, value)))
+        .collect();
     // Warnings are told again when each value is used.
-    ops::check_values(
-        values
-            .iter()
-            .filter_map(|(name, value)| Some((catalog::find(name)?, value))),
-    )?;
+    ops::check_values(given.iter().copied())?;
+    if let TokenChecks::AtStatus(apis) = token_checks {
+        for line in super::runtime()?.block_on(live::check_all(apis, profile, given))? {
+            eprintln!("{line}");
+        }
+    }
     Ok(values)
 }

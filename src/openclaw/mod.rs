@@ -20,7 +20,20 @@ macro_rules! openclaw_script {
 
 pub mod config;
 pub mod credentials;
+pub mod pairing;
 pub mod plugins;
 pub mod release;
 pub mod schema;
 pub mod store;
+
+/// The first JSON object OpenClaw printed (a banner or a warning may come before it).
+pub fn first_json(printed: &str) -> anyhow::Result<serde_json::Value> {
+    let start = printed
+        .find('{')
+        .ok_or_else(|| anyhow::anyhow!("openclaw printed no JSON"))?;
+    serde_json::Deserializer::from_str(&printed[start..])
+        .into_iter::<serde_json::Value>()
+        .next()
+        .ok_or_else(|| anyhow::anyhow!("openclaw printed no JSON"))?
+        .map_err(|e| anyhow::anyhow!("openclaw printed JSON that does not parse: {e}"))
+}

@@ -111,22 +111,6 @@ pub struct CredentialStore {
 }
 
 impl CredentialStore {
-    /// The running OpenClaw pod's volume, or what to do when there is no such pod.
-    pub async fn in_cluster(release: Release, kubectl: Kubectl) -> anyhow::Result<Self> {
-        let pod = openclaw_pod(&kubectl).await?;
-        Ok(Self {
-            release,
-            place: Place::Pod { kubectl, pod },
-        })
-    }
-
-    pub fn local(release: Release, dir: PathBuf) -> Self {
-        Self {
-            release,
-            place: Place::Local(dir),
-        }
-    }
-
     /// Where the sign-in is kept: the JSON file, or (imported) OpenClaw's own store.
     pub fn describe(&self) -> String {
         match &self.place {
@@ -137,7 +121,7 @@ impl CredentialStore {
                     .display()
             ),
             Place::Local(_) => self.auth_profiles(),
-            Place::Pod { pod, kubectl } => format!("pod {}/{pod}", kubectl.namespace),
+            Place::Pod { .. } => self.place.describe(),
         }
     }
 
@@ -317,19 +301,42 @@ impl CredentialStore {
             .map_err(|e| anyhow::anyhow!("OpenClaw {} failed {doing}: {e}", self.release))
     }
 
-    /// Run `script` with `args` where the state lives; its stdout, or the reason its error
-    /// output gives.
     async fn run_script(&self, script: &str, args: &[&str]) -> anyhow::Result<String> {
-        match &self.place {
+        self.place.run(script, args, None, OPENCLAW_LIMIT).await
+    }
+}
+
+impl Place {
+    /// The state dir as the script that runs there names it.
+    pub fn state_dir(&self) -> String {
+        match self {
+            Place::Local(dir) => dir.display().to_string(),
+            Place::Pod { .. } => POD_STATE_DIR.to_string(),
+        }
+    }
+
+    /// Where it is, for a message: the folder, or the pod.
+    pub fn describe(&self) -> String {
+        match self {
+            Place::Local(dir) => dir.display().to_string(),
+            Place::Pod { kubectl, pod } => format!("pod {}/{pod}", kubectl.namespace),
+        }
+    }
+
+    /// Run `script` with `args` (and `stdin`) where the state lives, within `limit`; its
+    /// stdout, or the reason its error output gives.
+    pub async fn run(
+        &self,
+        script: &str,
+        args: &[&str],
+        stdin: Option<&[u8]>,
+        limit: std::time::Duration,
+    ) -> anyhow::Result<String> {
+        match self {
             Place::Local(_) => {
-                let output = tokio::process::Command::new("sh")
-                    .arg("-c")
-                    .arg(script)
-                    .arg("sh")
-                    .args(args)
-                    .stdin(std::process::Stdio::null())
-                    .output()
-                    .await?;
+                let mut command = tokio::process::Command::new("sh");
+                command.arg("-c").arg(script).arg("sh").args(args);
+                let output = volume::run_bounded(command, stdin, limit).await?;
                 if !output.status.success() {
                     anyhow::bail!(
                         "{}",
@@ -339,7 +346,7 @@ impl CredentialStore {
                 Ok(String::from_utf8_lossy(&output.stdout).into_owned())
             }
             Place::Pod { kubectl, pod } => kubectl
-                .exec_script(pod, CONTAINER, (script, args), None, OPENCLAW_LIMIT)
+                .exec_script(pod, CONTAINER, (script, args), stdin, limit)
                 .await
                 .map_err(|e| anyhow::anyhow!("{}", crate::printable::reason(&e.message))),
         }
@@ -381,13 +388,7 @@ async fn ask_local_openclaw_is(release: Release) -> anyhow::Result<()> {
 
 /// `openclaw models auth list --json` → profiles (id, email, expiry).
 fn parse_listing(listing: &str) -> anyhow::Result<Vec<StoredProfile>> {
-    let start = listing
-        .find('{')
-        .ok_or_else(|| anyhow::anyhow!("openclaw printed no profile list"))?;
-    let value: Value = serde_json::Deserializer::from_str(&listing[start..])
-        .into_iter::<Value>()
-        .next()
-        .ok_or_else(|| anyhow::anyhow!("openclaw printed no profile list"))??;
+    let value = super::first_json(listing)?;
     Ok(value
         .get("profiles")
         .and_then(Value::as_array)

@@ -34,6 +34,14 @@ pub struct Profile {
     pub storage: Storage,
     pub resources: AllResources,
     pub network_policy: NetworkPolicy,
+    pub checks: Checks,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Checks {
+    /// Check each token against its API before storing it and at `status`.
+    pub tokens: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

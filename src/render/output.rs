@@ -69,7 +69,7 @@ pub fn apply(planned: &[PlannedFile]) -> anyhow::Result<()> {
     write_all_atomic(&changed, 0o644)
 }
 
-fn unified_diff(old: &str, new: &str, path: &std::path::Path) -> String {
+pub fn unified_diff(old: &str, new: &str, path: &std::path::Path) -> String {
     let name = path.display().to_string();
     similar::TextDiff::from_lines(old, new)
         .unified_diff()

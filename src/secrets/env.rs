@@ -8,7 +8,14 @@ use std::sync::OnceLock;
 use secrecy::SecretString;
 
 /// `CLAWBOOT_*` variables that are settings, not secrets: they stay.
-const SETTINGS: [&str; 2] = ["CLAWBOOT_LOG", "CLAWBOOT_CODEX_ISSUER"];
+const SETTINGS: [&str; 6] = [
+    "CLAWBOOT_LOG",
+    "CLAWBOOT_CODEX_ISSUER",
+    "CLAWBOOT_DISCORD_API",
+    "CLAWBOOT_GITHUB_API",
+    "CLAWBOOT_OPENAI_API",
+    "CLAWBOOT_ANTHROPIC_API",
+];
 
 static SUPPLIED: OnceLock<BTreeMap<String, SecretString>> = OnceLock::new();
 

@@ -4,5 +4,6 @@
 pub mod catalog;
 pub mod check;
 pub mod env;
+pub mod live;
 pub mod ops;
 pub mod ssm;

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::catalog::{self, Parameter, ValueSource};
 use super::check::{is_placeholder, Verdict};
+use super::live::{self, Apis, Live};
 use super::ssm::{Current, Store, Version};
 use crate::cluster::kubectl::Kubectl;
 use crate::profile::Profile;
@@ -55,6 +56,9 @@ pub struct Status {
     pub version: Option<i64>,
     pub last_modified: Option<String>,
     pub key_id: Option<String>,
+    /// How the stored value fared where it works (when tokens are checked).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub live: Option<Live>,
 }
 
 /// Classify a stored value against its parameter's shape.
@@ -70,19 +74,30 @@ pub fn classify(parameter: &Parameter, current: Option<&Current>) -> (State, Opt
     }
 }
 
-/// The state of every parameter of the catalog, with SSM's metadata.
-pub async fn status(store: &Store, profile: &Profile) -> anyhow::Result<Vec<Status>> {
+/// The state of every parameter of the catalog, with SSM's metadata; with `apis`, each set
+/// token is also checked where it works (all at once).
+pub async fn status(
+    store: &Store,
+    profile: &Profile,
+    apis: Option<&Apis>,
+) -> anyhow::Result<Vec<Status>> {
     let paths = catalog_paths(profile);
     let (metadata, mut values) = tokio::try_join!(
         store.describe(&profile.aws.ssm_prefix),
         store.get_many(&paths)
     )?;
-    let statuses = catalog::all()
-        .iter()
-        .map(|parameter| {
-            let path = catalog::ssm_path(profile, parameter);
-            let current = values.remove(&path);
+    let metadata = &metadata;
+    let statuses = catalog::all().iter().map(|parameter| {
+        let path = catalog::ssm_path(profile, parameter);
+        let current = values.remove(&path);
+        async move {
             let (state, problem) = classify(parameter, current.as_ref());
+            let live = match (apis, &current, state) {
+                (Some(apis), Some(current), State::Set) => {
+                    live::check(apis, profile, parameter, &current.value).await
+                }
+                _ => None,
+            };
             let meta = metadata.get(&path);
             Status {
                 name: parameter.name,
@@ -93,11 +108,12 @@ pub async fn status(store: &Store, profile: &Profile) -> anyhow::Result<Vec<Stat
                 version: current.as_ref().map(|c| c.version),
                 last_modified: meta.and_then(|m| m.last_modified.clone()),
                 key_id: meta.and_then(|m| m.key_id.clone()),
+                live,
                 path,
             }
-        })
-        .collect();
-    Ok(statuses)
+        }
+    });
+    Ok(futures_util::future::join_all(statuses).await)
 }
 
 fn catalog_paths(profile: &Profile) -> Vec<String> {

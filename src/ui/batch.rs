@@ -126,6 +126,11 @@ impl BatchFace {
                 true => Answer::Yes,
                 false => Answer::No,
             },
+            // No one is there to act (DM the bot): the engine says what is left.
+            Question::Confirm {
+                consent: Consent::Act,
+                ..
+            } => Answer::No,
             Question::Confirm { text, .. } if !self.yes => {
                 missing.push(format!("not confirmed (add --yes to confirm): {text}"));
                 Answer::No

@@ -43,7 +43,7 @@ pub fn home_tasks(resumable: bool) -> Vec<(Task, &'static str)> {
             if resumable {
                 "Resume the first-time setup where it stopped"
             } else {
-                "First-time setup (Waves 0–5)"
+                "First-time setup (Waves 0–6)"
             },
         ),
         (Task::Rotate(Vec::new()), "Rotate secrets"),

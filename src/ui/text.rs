@@ -6,6 +6,7 @@ use std::io::Write;
 
 use crate::openclaw::store::format_ms;
 use crate::secrets::catalog::ValueSource;
+use crate::secrets::live::{said, Live};
 use crate::waves::flow::{Outcome, Task};
 use crate::waves::{data, Consent, Data, Mark, Report, Status};
 
@@ -80,6 +81,7 @@ pub fn confirm_title(consent: Consent) -> &'static str {
         Consent::Apply => "Apply?",
         Consent::Replace => "Replace what is stored?",
         Consent::Restart => "Restart?",
+        Consent::Act => "Ready?",
     }
 }
 
@@ -228,6 +230,19 @@ fn secrets(out: &mut dyn Write, statuses: &[crate::secrets::ops::Status]) -> std
             s.name,
             s.problem.as_deref().unwrap_or("")
         )?;
+    }
+    for s in statuses {
+        match &s.live {
+            Some(Live::Refused { why }) => {
+                writeln!(out, "{}: {why}: `clawboot rotate {}`", s.name, s.name)?
+            }
+            Some(live) => {
+                for line in said(s.name, live) {
+                    writeln!(out, "{line}")?;
+                }
+            }
+            None => {}
+        }
     }
     Ok(())
 }

@@ -9,7 +9,7 @@ use super::data::{SignInRow, SignedIn};
 use super::journal::EntryState;
 use super::verify;
 use super::{
-    unreachable, Answer, Consent, Data, Engine, Event, Halt, Mark, Question, Reach, Report, Status,
+    openclaw_place, Answer, Consent, Data, Engine, Event, Halt, Mark, Question, Report, Status,
     Wave,
 };
 use crate::codex::login::{self, Login, Prompt};
@@ -20,22 +20,10 @@ use crate::secrets::ops::ROLLOUT_LIMIT;
 
 /// Where the credentials live for this run: the local state dir, else the running pod.
 async fn credential_store(engine: &Engine) -> Result<CredentialStore, Report> {
-    let release = engine.release();
-    if let Some(dir) = &engine.settings.state_dir {
-        return Ok(CredentialStore::local(release, dir.clone()));
-    }
-    if let Reach::Unreachable(why) = engine.reach().await {
-        return Err(unreachable(Wave::Codex, why));
-    }
-    CredentialStore::in_cluster(release, engine.kubectl().clone())
-        .await
-        .map_err(|e| {
-            Report::new(
-                Wave::Codex,
-                Status::Skipped("OpenClaw is not running".into()),
-            )
-            .line(Mark::Fail, format!("{e:#}"))
-        })
+    Ok(CredentialStore {
+        release: engine.release(),
+        place: openclaw_place(engine, Wave::Codex).await?,
+    })
 }
 
 pub async fn observe(engine: &Engine) -> Report {

@@ -162,10 +162,6 @@ fn next_steps(engine: &Engine, target: Target) -> Vec<String> {
                 profile.argocd.namespace,
                 application_manifest(engine).display()
             ),
-            format!(
-                "copy {} (SOUL.md, skills/) into the OpenClaw volume once the pod runs",
-                profile.repos.workspace_path.display()
-            ),
         ],
     }
 }

@@ -8,12 +8,15 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::journal::EntryState;
-use super::{codex, files, secrets, Answer, Engine, Event, Halt, Question, Report, Status, Wave};
+use super::{
+    codex, files, pairing, secrets, workspace, Answer, Engine, Event, Halt, Question, Report,
+    Status, Wave,
+};
 
 /// Every operation clawboot does; each face (and each command) runs one of these.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Task {
-    /// Waves 0–5, resuming an interrupted run.
+    /// Waves 0–6, resuming an interrupted run.
     Setup,
     /// Wave 2 for the named parameters (none: the operator picks), the cluster follow-up, verify.
     Rotate(Vec<String>),
@@ -33,6 +36,10 @@ pub enum Task {
     History(String),
     /// An earlier version written back (`to`, else the one labelled `previous`).
     Rollback { name: String, to: Option<i64> },
+    /// The Discord DM pairing requests waiting (`pairing list`).
+    PairingList,
+    /// One Discord DM pairing request approved (`pairing approve CODE`).
+    PairingApprove(String),
 }
 
 impl Task {
@@ -43,7 +50,12 @@ impl Task {
             Task::Rotate(_) | Task::Rollback { .. } => "rotate",
             Task::SignIn | Task::Refresh => "sign-in",
             Task::Seed { .. } => "seed",
-            Task::Check | Task::SignInStatus | Task::SecretsStatus | Task::History(_) => "status",
+            Task::PairingApprove(_) => "pairing",
+            Task::Check
+            | Task::SignInStatus
+            | Task::SecretsStatus
+            | Task::History(_)
+            | Task::PairingList => "status",
         }
     }
 
@@ -56,7 +68,11 @@ impl Task {
     pub fn is_read_only(&self) -> bool {
         matches!(
             self,
-            Task::Check | Task::SignInStatus | Task::SecretsStatus | Task::History(_)
+            Task::Check
+                | Task::SignInStatus
+                | Task::SecretsStatus
+                | Task::History(_)
+                | Task::PairingList
         )
     }
 }
@@ -128,6 +144,26 @@ pub async fn run(engine: Arc<Engine>, task: Task) -> Outcome {
                 Wave::Secrets,
                 "rolling back",
                 secrets::rollback(&engine, name, *to),
+            )
+            .await
+        }
+        Task::PairingList => {
+            operation(
+                &engine,
+                &task,
+                Wave::Verify,
+                "looking",
+                pairing::list(&engine),
+            )
+            .await
+        }
+        Task::PairingApprove(code) => {
+            operation(
+                &engine,
+                &task,
+                Wave::Verify,
+                "approving",
+                pairing::approve(&engine, code),
             )
             .await
         }
@@ -217,16 +253,25 @@ async fn setup(engine: &Engine) -> Result<Vec<Report>, Halt> {
             // Written earlier, but the Argo CD Application may still be missing.
             (Status::Done(_), Wave::Manifests) => {
                 let offered = files::offer_sync(engine, observed.clone(), false).await?;
-                if offered != observed {
-                    engine.send(Event::Report(offered.clone()));
-                }
-                offered
+                shown_if_changed(engine, offered, &observed)
+            }
+            (_, Wave::Verify) => {
+                let offered = pairing::offer(engine, observed.clone()).await?;
+                shown_if_changed(engine, offered, &observed)
             }
             _ => observed,
         };
         reports.push(report);
     }
     Ok(reports)
+}
+
+/// `report`, sent to the face when it says more than `observed`.
+fn shown_if_changed(engine: &Engine, report: Report, observed: &Report) -> Report {
+    if report != *observed {
+        engine.send(Event::Report(report.clone()));
+    }
+    report
 }
 
 /// What the journal says was done before the interruption.
@@ -300,6 +345,7 @@ async fn apply(engine: &Engine, observed: Report) -> Result<Report, Halt> {
         }
         Wave::Secrets => secrets::apply(engine).await,
         Wave::Codex => codex::apply(engine).await,
+        Wave::Workspace => workspace::apply(engine).await,
         Wave::Preflight | Wave::Verify => Ok(observed),
     }
 }
@@ -309,6 +355,7 @@ fn confirm_text(wave: Wave, summary: &str) -> String {
         Wave::Infrastructure | Wave::Manifests => format!("Write them? ({summary})"),
         Wave::Secrets => format!("Seed SSM Parameter Store now? ({summary})"),
         Wave::Codex => format!("Sign in to ChatGPT/Codex now? ({summary})"),
+        Wave::Workspace => format!("Write the workspace files into OpenClaw's volume? ({summary})"),
         Wave::Preflight | Wave::Verify => summary.to_string(),
     }
 }
@@ -355,7 +402,7 @@ async fn sign_in(engine: &Engine) -> Result<Vec<Report>, Halt> {
     then_verify(engine, signed, in_cluster).await
 }
 
-/// After a change that reached the cluster, Wave 5 shows whether it took.
+/// After a change that reached the cluster, Wave 6 shows whether it took.
 async fn then_verify(
     engine: &Engine,
     changed: Report,

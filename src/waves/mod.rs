@@ -7,9 +7,11 @@ pub mod journal;
 
 mod codex;
 mod files;
+mod pairing;
 mod preflight;
 mod secrets;
 mod verify;
+mod workspace;
 
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -20,6 +22,7 @@ use tokio::sync::{mpsc, oneshot, watch, OnceCell};
 
 use crate::cluster::kubectl::Kubectl;
 pub use crate::codex::login::Mode as SignInMode;
+use crate::openclaw::store::{openclaw_pod, Place};
 use crate::profile::Profile;
 use crate::secrets::ssm::Store;
 use journal::Journal;
@@ -36,16 +39,18 @@ pub enum Wave {
     Secrets,
     Manifests,
     Codex,
+    Workspace,
     Verify,
 }
 
 impl Wave {
-    pub const ALL: [Wave; 6] = [
+    pub const ALL: [Wave; 7] = [
         Wave::Preflight,
         Wave::Infrastructure,
         Wave::Secrets,
         Wave::Manifests,
         Wave::Codex,
+        Wave::Workspace,
         Wave::Verify,
     ];
 
@@ -60,6 +65,7 @@ impl Wave {
             Wave::Secrets => "Secrets",
             Wave::Manifests => "Manifests",
             Wave::Codex => "Codex sign-in",
+            Wave::Workspace => "Workspace",
             Wave::Verify => "Verify",
         }
     }
@@ -164,6 +170,8 @@ pub enum Consent {
     Replace,
     /// Restart a running deployment.
     Restart,
+    /// Do something outside clawboot first (DM the bot): a batch run never waits for it.
+    Act,
 }
 
 /// A question only the operator can answer.
@@ -287,6 +295,30 @@ pub struct Settings {
     pub open_browser: bool,
     /// Run the kubectl follow-ups (force-sync, restart) after rotations.
     pub touch_cluster: bool,
+    /// The Discord DM pairing code a setup approves after Verify (`--approve-pairing`).
+    pub approve_pairing: Option<String>,
+    pub token_checks: TokenChecks,
+}
+
+/// Whether tokens are checked where they work (`checks.tokens`, `--skip-token-check`).
+#[derive(Debug, Clone, Default)]
+pub enum TokenChecks {
+    #[default]
+    Off,
+    /// Before a value is stored, and at status.
+    On(crate::secrets::live::Apis),
+    /// At status only: this run's values were checked before it began (a batch run).
+    AtStatus(crate::secrets::live::Apis),
+}
+
+impl TokenChecks {
+    /// The APIs to check stored values at, if any.
+    pub fn at_status(&self) -> Option<&crate::secrets::live::Apis> {
+        match self {
+            Self::Off => None,
+            Self::On(apis) | Self::AtStatus(apis) => Some(apis),
+        }
+    }
 }
 
 /// Whether the cluster answered, found once per run.
@@ -452,8 +484,28 @@ impl Engine {
             Wave::Secrets => secrets::observe(self).await,
             Wave::Manifests => files::observe(self, files::Target::Manifests),
             Wave::Codex => codex::observe(self).await,
+            Wave::Workspace => workspace::observe(self).await,
             Wave::Verify => verify::observe(self).await,
         }
+    }
+}
+
+/// Where OpenClaw's state lives for this run: the local state dir (`--state-dir`), else the
+/// ready pod's volume; else a report of `wave` saying why it cannot be reached.
+async fn openclaw_place(engine: &Engine, wave: Wave) -> Result<Place, Report> {
+    if let Some(dir) = &engine.settings.state_dir {
+        return Ok(Place::Local(dir.clone()));
+    }
+    if let Reach::Unreachable(why) = engine.reach().await {
+        return Err(unreachable(wave, why));
+    }
+    let kubectl = engine.kubectl().clone();
+    match openclaw_pod(&kubectl).await {
+        Ok(pod) => Ok(Place::Pod { kubectl, pod }),
+        Err(e) => Err(
+            Report::new(wave, Status::Skipped("OpenClaw is not running".into()))
+                .line(Mark::Fail, format!("{e:#}")),
+        ),
     }
 }
 

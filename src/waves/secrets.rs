@@ -11,36 +11,55 @@ use secrecy::{ExposeSecret, SecretString};
 use super::data::Written;
 use super::journal::EntryState;
 use super::{
-    Answer, Consent, Data, Engine, Event, Halt, Mark, Question, Reach, Report, Status, Wave,
+    Answer, Consent, Data, Engine, Event, Halt, Mark, Question, Reach, Report, Status, TokenChecks,
+    Wave,
 };
 use crate::secrets::catalog::{self, Parameter, ValueSource};
 use crate::secrets::check::Verdict;
+use crate::secrets::live;
 use crate::secrets::ops::{self, ClusterFollowUp, State, Write, WriteReport};
 
 pub async fn observe(engine: &Engine) -> Report {
-    match statuses(engine).await {
+    match statuses(engine, Live::Checked).await {
         Ok(statuses) => report_of(&statuses),
         Err(e) => Report::new(Wave::Secrets, Status::Skipped("AWS does not answer".into()))
             .line(Mark::Fail, format!("AWS: {e}")),
     }
 }
 
+/// Whether a look at the parameters also checks each token where it works.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Live {
+    Checked,
+    Unchecked,
+}
+
 /// Every parameter's state, as SSM has it now.
-async fn statuses(engine: &Engine) -> anyhow::Result<Vec<ops::Status>> {
-    ops::status(engine.store().await, &engine.profile).await
+async fn statuses(engine: &Engine, live: Live) -> anyhow::Result<Vec<ops::Status>> {
+    let apis = match live {
+        Live::Checked => engine.settings.token_checks.at_status(),
+        Live::Unchecked => None,
+    };
+    ops::status(engine.store().await, &engine.profile, apis).await
 }
 
 /// The wave's report over the parameters' states.
 fn report_of(statuses: &[ops::Status]) -> Report {
     let mut report = Report::new(Wave::Secrets, Status::Pending);
-    let (mut ask, mut generate, mut terraform) = (0, 0, 0);
+    let (mut ask, mut generate, mut terraform, mut refused) = (0, 0, 0, 0);
     for s in statuses.iter().filter(|s| s.required) {
         let version = s
             .version
             .map(|v| format!(" (version {v})"))
             .unwrap_or_default();
         let (mark, text) = match (s.state, s.source) {
-            (State::Set, _) => (Mark::Ok, format!("{} is set{version}", s.name)),
+            (State::Set, _) => match &s.live {
+                Some(live) => {
+                    refused += matches!(live, live::Live::Refused { .. }) as usize;
+                    live_line(s.name, &version, live)
+                }
+                None => (Mark::Ok, format!("{} is set{version}", s.name)),
+            },
             (State::InvalidShape, ValueSource::Asked) => {
                 ask += 1;
                 (
@@ -82,6 +101,9 @@ fn report_of(statuses: &[ops::Status]) -> Report {
         report = report.line(mark, text);
     }
     report.status = match (ask + generate, terraform) {
+        _ if refused > 0 => Status::Attention(format!(
+            "{refused} stored token(s) refused where they work: rotate them"
+        )),
         (0, 0) => Status::Done("every value is set".into()),
         (0, _) => Status::Attention(
             "every value clawboot writes is set; the tunnel token waits for the Cloudflare Terraform"
@@ -92,9 +114,26 @@ fn report_of(statuses: &[ops::Status]) -> Report {
     report
 }
 
+/// A set token's line, with how it fared where it works: a warning (a missing permission, a
+/// bot in no server) or a refusal stands out.
+fn live_line(name: &str, version: &str, live: &live::Live) -> (Mark, String) {
+    let said = live::live_words(live);
+    match live {
+        live::Live::Refused { .. } => (
+            Mark::Fail,
+            format!("{name} is set{version} but {said}: `clawboot rotate {name}`"),
+        ),
+        live::Live::Unchecked { .. } => (Mark::Ok, format!("{name} is set{version} ({said})")),
+        live::Live::Works { notes } if notes.iter().any(|n| n.warning) => {
+            (Mark::Warn, format!("{name} is set{version}: {said}"))
+        }
+        live::Live::Works { .. } => (Mark::Ok, format!("{name} is set{version}: {said}")),
+    }
+}
+
 /// `secrets status`: the wave's report, and every parameter's state as data.
 pub async fn status(engine: &Engine) -> Result<Report, Halt> {
-    let statuses = engine.read(statuses(engine)).await??;
+    let statuses = engine.read(statuses(engine, Live::Checked)).await??;
     engine.send(Event::Data(Data::Secrets {
         parameters: statuses.clone(),
     }));
@@ -110,7 +149,7 @@ pub async fn apply(engine: &Engine) -> Result<Report, Halt> {
 /// values of the wrong shape (and, with `overwrite`, all of them) once that is confirmed. A
 /// generated value that is set is replaced only by a rotation.
 pub async fn seed(engine: &Engine, overwrite: bool) -> Result<Report, Halt> {
-    let statuses = engine.read(statuses(engine)).await??;
+    let statuses = engine.read(statuses(engine, Live::Unchecked)).await??;
     let writable = |s: &&ops::Status| s.required && s.source != ValueSource::Terraform;
     let mut targets: Vec<(&'static Parameter, bool)> = statuses
         .iter()
@@ -365,14 +404,44 @@ async fn ask_value(
             continue;
         }
         match parameter.shape.check(value) {
-            Verdict::Valid => return answer,
+            Verdict::Valid => {}
             Verdict::Warning(why) => {
                 engine.log(format!("warning: {}: the value {why}", parameter.name));
-                return answer;
             }
-            Verdict::Invalid(why) => problem = Some(format!("the value {why}")),
+            Verdict::Invalid(why) => {
+                problem = Some(format!("the value {why}"));
+                continue;
+            }
+        }
+        match refusal(engine, parameter, value).await {
+            Ok(None) => return answer,
+            Ok(Some(why)) => problem = Some(why),
+            Err(_) => return Answer::Interrupt,
         }
     }
+}
+
+/// The value checked where it works, when tokens are checked as they are given: why it is
+/// refused, if it is; what the API said goes to the log. Ctrl-C drops the check.
+async fn refusal(
+    engine: &Engine,
+    parameter: &Parameter,
+    value: &SecretString,
+) -> Result<Option<String>, Halt> {
+    let TokenChecks::On(apis) = &engine.settings.token_checks else {
+        return Ok(None);
+    };
+    let checked = live::check(apis, &engine.profile, parameter, value);
+    let Some(live) = engine.read(checked).await? else {
+        return Ok(None);
+    };
+    for line in live::said(parameter.name, &live) {
+        engine.log(line);
+    }
+    Ok(match live {
+        live::Live::Refused { why } => Some(format!("{why} ({})", live::OVERRIDE)),
+        _ => None,
+    })
 }
 
 /// The value a rotation replaces, so the same one is not taken as new; None when it cannot be
@@ -401,7 +470,7 @@ async fn new_value(engine: &Engine, parameter: &Parameter) -> Answer {
 
 /// The parameters a rotation may replace: set, and not owned by Terraform.
 pub async fn rotatable(engine: &Engine) -> Result<Vec<&'static Parameter>, Halt> {
-    let statuses = engine.read(statuses(engine)).await??;
+    let statuses = engine.read(statuses(engine, Live::Unchecked)).await??;
     Ok(statuses
         .iter()
         .filter(|s| s.state.is_set() && s.source != ValueSource::Terraform)

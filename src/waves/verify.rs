@@ -1,4 +1,4 @@
-//! Wave 5: check that it all runs, from the cluster's side and from inside the OpenClaw pod.
+//! Wave 6: check that it all runs, from the cluster's side and from inside the OpenClaw pod.
 //! Observe only; each failed check says where to look.
 
 use super::{unreachable, Engine, Line, Mark, Reach, Report, Status, Wave};

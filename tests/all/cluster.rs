@@ -40,6 +40,7 @@ fn clawboot_at(dir: &Path, api: &Server) -> Command {
         .env("AWS_ACCESS_KEY_ID", "test")
         .env("AWS_SECRET_ACCESS_KEY", "test")
         .env("AWS_EC2_METADATA_DISABLED", "true")
+        .envs(NO_TOKEN_APIS)
         .stdin(std::process::Stdio::null());
     command
 }
@@ -623,4 +624,194 @@ fn a_rotation_restarts_only_after_the_refresh_and_waits_for_the_new_pod() {
     );
     let second = ready_openclaw_pod(dir.path(), &api, &first);
     assert_ne!(first, second, "the restart brought a new pod");
+}
+
+/// A pending Discord DM pairing request in the OpenClaw state dir `state`, made by OpenClaw
+/// 2026.9.6's own pairing store (as the gateway does on a first DM); its code.
+fn pending_pairing(state: &Path, sender: &str) -> String {
+    let output = Command::new("node")
+        .env("PATH", crate::codex::path_with(crate::codex::SQLITE_ERA))
+        .env("OPENCLAW_STATE_DIR", state)
+        .current_dir(peer(&format!("oc-{}", crate::codex::SQLITE_ERA)))
+        .args(["--input-type=module", "-e"])
+        .arg(format!(
+            r#"import {{ upsertChannelPairingRequest }} from "openclaw/plugin-sdk/conversation-runtime";
+const r = await upsertChannelPairingRequest({{ channel: "discord", id: "{sender}", accountId: "default", meta: {{ name: "operator" }} }});
+console.log(r.code);"#
+        ))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    text(&output.stdout).trim().to_string()
+}
+
+/// The Discord senders OpenClaw 2026.9.6 lets DM the bot, as its pairing store has them.
+fn allowed_senders(state: &Path) -> Vec<String> {
+    let output = Command::new("node")
+        .env("PATH", crate::codex::path_with(crate::codex::SQLITE_ERA))
+        .env("OPENCLAW_STATE_DIR", state)
+        .current_dir(peer(&format!("oc-{}", crate::codex::SQLITE_ERA)))
+        .args(["--input-type=module", "-e"])
+        .arg(
+            r#"import { readChannelAllowFromStore } from "openclaw/plugin-sdk/conversation-runtime";
+console.log(JSON.stringify(await readChannelAllowFromStore("discord", process.env, "default")));"#,
+        )
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// The first-time setup against the peers, nothing left by hand: the four tokens from the
+/// environment (checked where they work), the sign-in pasted, then the workspace files written
+/// into the pod's volume (a file the agent made is left alone) and the Discord DM pairing
+/// approved by the real OpenClaw in the pod. No step it printed is one clawboot could do. A
+/// second setup finds the workspace up to date; one edited in the volume is shown as such,
+/// written back, and the edit kept as `.previous`.
+#[test]
+fn a_first_setup_leaves_nothing_by_hand() {
+    use crate::codex::{issuer, path_with, Login, SQLITE_ERA};
+    let dir = tempfile::tempdir().unwrap();
+    let objects = rendered(dir.path());
+    let volume = dir.path().join("volume");
+    let workspace = volume.join("workspace");
+    std::fs::create_dir_all(&workspace).unwrap();
+    std::fs::write(workspace.join("notes.md"), "the agent's own notes\n").unwrap();
+    let code = pending_pairing(&volume, "223456789012345678");
+    let bin = peer(&format!("oc-{SQLITE_ERA}/node_modules/.bin"));
+    // No init container runs (`--image none`): this test is about what clawboot does.
+    let api = emulator(
+        dir.path(),
+        &cluster_with_openclaw(&objects),
+        &[
+            "--volume",
+            volume.to_str().unwrap(),
+            "--path",
+            bin.to_str().unwrap(),
+            "--image",
+            "none",
+        ],
+    );
+    ready_openclaw_pod(dir.path(), &api, "");
+    let (_apis, api_env) = token_apis(
+        dir.path(),
+        json!({
+            "discord": {ASKED[0].1: {"id": "123456789012345678", "username": "clawbot", "guilds": ["ops"]}},
+            "github": {ASKED[1].1: {"login": "operator", "repos": {
+                "boxp/lolice": {"push": true, "contents": true, "pull_requests": true},
+                "boxp/arch": {"push": true, "contents": true, "pull_requests": true}}}},
+            "openai": {"keys": [ASKED[2].1]},
+            "anthropic": {"keys": [ASKED[3].1]},
+        }),
+    );
+    let ops = dir.path().join("ops");
+    std::fs::create_dir_all(&ops).unwrap();
+    let answers = dir.path().join("answers.yaml");
+    let prefix = format!("/first-{}/openclaw", std::process::id());
+    std::fs::write(&answers, format!("aws:\n  ssm_prefix: {prefix}\n")).unwrap();
+    let issuer = issuer("ok");
+    let setup = |extra: &[&str]| {
+        let mut command = clawboot_at(dir.path(), &api);
+        command
+            .current_dir(&ops)
+            .env(
+                "PATH",
+                format!(
+                    "{}:{}",
+                    kubectl().parent().unwrap().display(),
+                    path_with(SQLITE_ERA)
+                ),
+            )
+            .envs(api_env.clone())
+            .envs(ASKED.map(|(name, value)| (format!("CLAWBOOT_{name}"), value)))
+            .arg("--profile")
+            .arg(&answers);
+        let mut args = vec![
+            "setup",
+            "--non-interactive",
+            "--yes",
+            "--no-browser",
+            "--endpoint-url",
+        ];
+        let moto = shared_moto().url();
+        args.push(&moto);
+        args.extend_from_slice(extra);
+        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        Login::run(command, &args)
+    };
+
+    let issuer_url = issuer.url();
+    let login = setup(&[
+        "--sign-in",
+        "paste",
+        "--issuer",
+        &issuer_url,
+        "--approve-pairing",
+        &code,
+    ]);
+    let location = login.redirect();
+    let (output, stderr) = login.finish(Some(&format!("{location}\n")));
+    let stdout = text(&output.stdout);
+    let all = format!("{stdout}{stderr}");
+    for said in [
+        "DISCORD_BOT_TOKEN: Discord accepts it: the bot clawbot",
+        "signed in: openai:codex-user@example.com",
+        "SOUL.md: written",
+        "skills/codex-review/SKILL.md: written",
+        &format!("Discord DM pairing {code} approved: its sender may DM the bot"),
+    ] {
+        assert!(all.contains(said), "{said}: {all}");
+    }
+    for by_hand in [
+        "into the OpenClaw volume",
+        "openclaw pairing approve",
+        "copy ",
+    ] {
+        assert!(!all.contains(by_hand), "a manual step: {by_hand}: {all}");
+    }
+    let rendered_soul =
+        std::fs::read_to_string(dir.path().join("render/workspace/SOUL.md")).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(workspace.join("SOUL.md")).unwrap(),
+        rendered_soul
+    );
+    assert!(workspace.join("skills/codex-review/SKILL.md").is_file());
+    assert_eq!(
+        std::fs::read_to_string(workspace.join("notes.md")).unwrap(),
+        "the agent's own notes\n"
+    );
+    assert_eq!(allowed_senders(&volume), ["223456789012345678"]);
+
+    // Status: nothing to write. An edit in the volume: shown, written back, kept aside.
+    let status = wave_lines(dir.path(), &api, "workspace");
+    assert_eq!(
+        status,
+        [
+            "SOUL.md: in the volume, as rendered",
+            "skills/codex-review/SKILL.md: in the volume, as rendered"
+        ]
+    );
+    std::fs::write(workspace.join("SOUL.md"), "edited by hand\n").unwrap();
+    let status = wave_lines(dir.path(), &api, "workspace");
+    assert!(
+        status
+            .iter()
+            .any(|l| l.starts_with("SOUL.md: differs from the rendered file")),
+        "{status:#?}"
+    );
+    let (fixed, _) = setup(&[]).finish(None);
+    assert!(
+        text(&fixed.stdout).contains("SOUL.md: written"),
+        "{}",
+        text(&fixed.stdout)
+    );
+    assert_eq!(
+        std::fs::read_to_string(workspace.join("SOUL.md")).unwrap(),
+        rendered_soul
+    );
+    assert_eq!(
+        std::fs::read_to_string(workspace.join("SOUL.md.previous")).unwrap(),
+        "edited by hand\n"
+    );
 }

@@ -72,8 +72,13 @@ impl Login {
     /// `command` (clawboot in its environment, with its global flags) running `codex login
     /// ARGS…` for `release`.
     pub fn spawn(mut command: Command, args: &[&str], release: &str) -> Self {
+        command.args(["codex", "login", "--openclaw-version", release]);
+        Self::run(command, args)
+    }
+
+    /// `command` running with `args`: any command that signs in (`setup --sign-in paste`).
+    pub fn run(mut command: Command, args: &[&str]) -> Self {
         let mut child = command
-            .args(["codex", "login", "--openclaw-version", release])
             .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

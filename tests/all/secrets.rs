@@ -43,6 +43,7 @@ impl Operator {
             .env("AWS_ACCESS_KEY_ID", "test")
             .env("AWS_SECRET_ACCESS_KEY", "test")
             .env("AWS_EC2_METADATA_DISABLED", "true")
+            .envs(NO_TOKEN_APIS)
             .stdin(Stdio::null());
         command
     }
@@ -602,6 +603,8 @@ const CANARIES: [(&str, &str); 4] = [
 ];
 const ROTATED_CANARY: &str =
     "MTIzNDU2Nzg5MDEyMzQ1Njc4.CANARY5.canaryrotatedcanaryrotated0123456789";
+/// An OpenAI key the API peer refuses, quoting its ends as OpenAI does.
+const REFUSED_CANARY: &str = "sk-proj-CANARY6canaryrefusedcanaryrefused";
 
 #[test]
 fn no_secret_reaches_output_files_or_a_child_process_argv() {
@@ -634,6 +637,21 @@ fn no_secret_reaches_output_files_or_a_child_process_argv() {
         bin.display(),
         std::env::var("PATH").unwrap_or_default()
     );
+    // The token checks ask a peer that knows the canaries (OpenAI's answers quote a refused key);
+    // its accounts file is outside the operator's home, which is searched for the canaries.
+    let peer_dir = tempfile::tempdir().unwrap();
+    let (_apis, apis) = token_apis(
+        peer_dir.path(),
+        serde_json::json!({
+            "discord": {
+                CANARIES[0].1: {"id": BOT_ID, "username": "clawbot", "guilds": []},
+                ROTATED_CANARY: {"id": BOT_ID, "username": "clawbot", "guilds": []},
+            },
+            "github": {CANARIES[1].1: {"login": "operator", "repos": {}}},
+            "openai": {"keys": [CANARIES[2].1]},
+            "anthropic": {"keys": [CANARIES[3].1]},
+        }),
+    );
     let mut outputs = Vec::new();
     let run = |args: &[&str], env: Vec<(String, String)>, stdin: Option<&str>| {
         let mut command = op.command(std::path::Path::new(env!("CARGO_BIN_EXE_clawboot")));
@@ -648,6 +666,7 @@ fn no_secret_reaches_output_files_or_a_child_process_argv() {
             .arg(&op.answers)
             .args(["secrets", "--endpoint-url", &moto_url()])
             .args(args)
+            .envs(apis.clone())
             .envs(env);
         // Nothing to give is an empty standard input: the end at once, as /dev/null gives.
         output_with_stdin(&mut command, stdin.unwrap_or(""))
@@ -683,6 +702,18 @@ fn no_secret_reaches_output_files_or_a_child_process_argv() {
         Some(ROTATED_CANARY),
     ));
     outputs.push(run(&["rollback", "LITELLM_MASTER_KEY"], vec![], None));
+    let refused_key = vec![(
+        "CLAWBOOT_OPENAI_API_KEY".to_string(),
+        REFUSED_CANARY.to_string(),
+    )];
+    let refused = run(
+        &["rotate", "OPENAI_API_KEY", "--non-interactive"],
+        refused_key,
+        None,
+    );
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused.stderr));
+    assert!(text(&refused.stderr).contains("OPENAI_API_KEY: OpenAI refuses it"));
+    outputs.push(refused);
     outputs.push(run(&["history", "DISCORD_BOT_TOKEN"], vec![], None));
 
     // The rotation reached the cluster step (and failed there: no cluster), so kubectl ran.
@@ -714,7 +745,7 @@ fn no_secret_reaches_output_files_or_a_child_process_argv() {
 
     // Everything secret that exists now: the canaries and the generated values, every version.
     let mut secrets: Vec<String> = CANARIES.iter().map(|(_, v)| v.to_string()).collect();
-    secrets.push(ROTATED_CANARY.to_string());
+    secrets.extend([ROTATED_CANARY, REFUSED_CANARY].map(str::to_string));
     for name in ["OPENCLAW_GATEWAY_TOKEN", "LITELLM_MASTER_KEY"] {
         for version in 1..=op.versions(name).len() as u64 {
             secrets.push(op.value(name, version));
@@ -750,7 +781,9 @@ fn no_secret_reaches_output_files_or_a_child_process_argv() {
             );
         }
     }
-    for marker in ["CANARY1", "CANARY2", "CANARY3", "CANARY4", "CANARY5"] {
+    for marker in [
+        "CANARY1", "CANARY2", "CANARY3", "CANARY4", "CANARY5", "CANARY6",
+    ] {
         for (place, haystack) in &haystacks {
             assert!(!haystack.contains(marker), "{marker} leaked into {place}");
         }
@@ -758,21 +791,27 @@ fn no_secret_reaches_output_files_or_a_child_process_argv() {
 }
 
 /// The masked prompt in a real pseudo-terminal (pexpect): the token page is shown, the typed
-/// value is not echoed, it reaches SSM intact as soon as it is given, and Ctrl-C at the next
-/// prompt writes nothing more.
+/// value is not echoed, a token Discord refuses is asked again saying why, the next reaches
+/// SSM intact as soon as it is given, and Ctrl-C at the next prompt writes nothing more.
 #[test]
 fn the_prompt_masks_what_is_typed_and_ctrl_c_writes_nothing() {
     let op = Operator::new("prompt");
+    let known = serde_json::json!({"discord": {CANARIES[0].1: {"id": BOT_ID, "username": "clawbot", "guilds": ["ops"]}}});
+    let (_apis, env) = token_apis(op.home.path(), known);
     let script = format!(
         r#"
 import io, pexpect, sys
 child = pexpect.spawn({bin:?}, ["--profile", {answers:?}, "secrets", "--endpoint-url", {url:?}, "seed", "--no-browser"],
                       env={{"PATH": "/usr/bin:/bin", "HOME": {home:?}, "AWS_ACCESS_KEY_ID": "test",
-                            "AWS_SECRET_ACCESS_KEY": "test", "AWS_EC2_METADATA_DISABLED": "true", "TERM": "xterm"}},
+                            "AWS_SECRET_ACCESS_KEY": "test", "AWS_EC2_METADATA_DISABLED": "true", "TERM": "xterm",
+                            **{apis}}},
                       encoding="utf-8", timeout=20, dimensions=(40, 120))
 transcript = io.StringIO()
 child.logfile_read = transcript
 child.expect("discord.com/developers/applications")
+child.expect("DISCORD_BOT_TOKEN:")
+child.send({revoked:?} + "\r")
+child.expect("Discord refuses it")
 child.expect("DISCORD_BOT_TOKEN:")
 child.send({token:?} + "\r")
 child.expect("GITHUB_TOKEN:")
@@ -788,6 +827,8 @@ print("\nEXIT", child.exitstatus)
         url = moto_url(),
         home = op.home.path().display().to_string(),
         token = CANARIES[0].1,
+        revoked = ASKED[0].1,
+        apis = Value::Object(env.into_iter().map(|(k, v)| (k, Value::from(v))).collect()),
     );
     let mut command = op.command(&python());
     command.arg("-c").arg(script).stdout(Stdio::piped());
@@ -801,6 +842,11 @@ print("\nEXIT", child.exitstatus)
     assert!(screen.contains("EXIT 130"), "{screen}");
     assert!(screen.contains("DISCORD_BOT_TOKEN: ********"), "{screen}");
     assert!(!screen.contains("CANARY1"), "the typed token was echoed");
+    assert!(
+        screen.contains("Discord refuses it (401 Unauthorized): the token was reset or mistyped"),
+        "{screen}"
+    );
+    assert!(!screen.contains(ASKED[0].1), "the refused token was echoed");
     assert_eq!(
         op.status("DISCORD_BOT_TOKEN")["state"],
         "set",
@@ -865,4 +911,176 @@ fn a_connection_lost_mid_batch_reports_exactly_what_was_written() {
         3,
         "{rest}"
     );
+}
+
+/// The bot id the test tokens start with (`MTIzNDU2Nzg5MDEyMzQ1Njc4` is its base64url).
+const BOT_ID: &str = "123456789012345678";
+
+/// What the API peers know: ASKED's Discord token (a bot in no server), its GitHub token (one
+/// repository readable but without pull requests, the other out of reach), its API keys.
+fn accounts() -> Value {
+    let asked = |name: &str| ASKED.iter().find(|(n, _)| *n == name).unwrap().1;
+    serde_json::json!({
+        "discord": {asked("DISCORD_BOT_TOKEN"): {"id": BOT_ID, "username": "clawbot", "guilds": []}},
+        "github": {asked("GITHUB_TOKEN"): {"login": "operator", "repos": {
+            "boxp/lolice": {"push": true, "contents": true, "pull_requests": false}
+        }}},
+        "openai": {"keys": [asked("OPENAI_API_KEY")]},
+        "anthropic": {"keys": [asked("ANTHROPIC_API_KEY")]},
+    })
+}
+
+/// Tokens checked where they work, before anything is written: a revoked Discord token is
+/// refused with what to do, and nothing is stored, not even the generated values; with
+/// --skip-token-check it is stored. The token itself appears nowhere.
+#[test]
+fn a_token_its_api_refuses_is_not_stored() {
+    let op = Operator::new("revoked");
+    let mut known = accounts();
+    known["discord"] = serde_json::json!({});
+    let (_apis, env) = token_apis(op.home.path(), known);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let with_values = |extra: &[&str]| {
+        let mut all = env.clone();
+        let values: Vec<(String, &str)> = ASKED
+            .iter()
+            .map(|(name, value)| (format!("CLAWBOOT_{name}"), *value))
+            .collect();
+        all.extend(values.iter().map(|(k, v)| (k.as_str(), *v)));
+        let mut args = vec!["seed", "--non-interactive"];
+        args.extend_from_slice(extra);
+        op.secrets(&args, &all)
+    };
+    let refused = with_values(&[]);
+    let stderr = text(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("DISCORD_BOT_TOKEN: Discord refuses it (401 Unauthorized): the token was reset or mistyped"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("Nothing was written (--skip-token-check stores it all the same)."),
+        "{stderr}"
+    );
+    assert_eq!(op.status("OPENCLAW_GATEWAY_TOKEN")["state"], "missing");
+    for (_, value) in ASKED {
+        assert!(!stderr.contains(value), "a value in the output: {stderr}");
+    }
+
+    // Exit 1 from here on: the tunnel token waits for the Cloudflare Terraform.
+    let skipped = with_values(&["--skip-token-check"]);
+    assert_eq!(skipped.status.code(), Some(1), "{}", text(&skipped.stderr));
+    assert_eq!(op.status("DISCORD_BOT_TOKEN")["state"], "set");
+}
+
+/// A token that works is stored, with what its API said: the bot and the invite link for a
+/// bot in no server, the GitHub permission that is missing and the repository out of reach.
+/// At `status` the stored tokens are checked again: one revoked since is a failure that says
+/// to rotate it.
+#[test]
+fn a_working_token_is_stored_with_what_its_api_said() {
+    let op = Operator::new("working");
+    let (apis, env) = token_apis(op.home.path(), accounts());
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let mut all = env.clone();
+    let values: Vec<(String, &str)> = ASKED
+        .iter()
+        .map(|(name, value)| (format!("CLAWBOOT_{name}"), *value))
+        .collect();
+    all.extend(values.iter().map(|(k, v)| (k.as_str(), *v)));
+    let seeded = op.secrets(&["seed", "--non-interactive"], &all);
+    let stderr = text(&seeded.stderr);
+    // Exit 1: the tunnel token waits for the Cloudflare Terraform.
+    assert_eq!(seeded.status.code(), Some(1), "{stderr}");
+    for said in [
+        format!("DISCORD_BOT_TOKEN: Discord accepts it: the bot clawbot (id {BOT_ID})"),
+        format!("warning: DISCORD_BOT_TOKEN: the bot is in no Discord server yet: invite it with https://discord.com/oauth2/authorize?client_id={BOT_ID}&scope=bot%20applications.commands&permissions=274878024768"),
+        "GITHUB_TOKEN: GitHub accepts it: user operator".into(),
+        "warning: GITHUB_TOKEN: boxp/lolice: the token lacks Pull requests: Read: edit the token's permissions on GitHub (the value stays the same)".into(),
+        "warning: GITHUB_TOKEN: the token cannot see boxp/arch: add it under Repository access".into(),
+        "OPENAI_API_KEY: OpenAI accepts it".into(),
+    ] {
+        assert!(stderr.contains(&said), "{said}: {stderr}");
+    }
+
+    let status = op.secrets(&["status"], &env);
+    let stdout = text(&status.stdout);
+    assert!(
+        stdout.contains("DISCORD_BOT_TOKEN: Discord accepts it: the bot clawbot"),
+        "{stdout}"
+    );
+    drop(apis);
+
+    let mut revoked = accounts();
+    revoked["discord"] = serde_json::json!({});
+    let (_apis, env) = token_apis(op.home.path(), revoked);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let status = op.secrets(&["status"], &env);
+    let stdout = text(&status.stdout);
+    assert_eq!(status.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("DISCORD_BOT_TOKEN: Discord refuses it (401 Unauthorized): the token was reset or mistyped")
+            && stdout.contains("`clawboot rotate DISCORD_BOT_TOKEN`"),
+        "{stdout}"
+    );
+}
+
+/// An API that cannot say never blocks: unreachable (nothing listens), or rate limiting with a
+/// long Retry-After, is one line and the value is stored; a short Retry-After is waited for
+/// once. Only `--skip-token-check` (or checks.tokens: false) asks no API at all.
+#[test]
+fn an_api_that_cannot_say_is_one_line_and_never_blocks() {
+    let op = Operator::new("unchecked");
+    let mut known = accounts();
+    known["throttle"] = serde_json::json!({"openai": [1, 1], "github": [1000, 60]});
+    let (apis, mut env) = token_apis(op.home.path(), known);
+    env.retain(|(k, _)| k != "CLAWBOOT_DISCORD_API");
+    env.push(("CLAWBOOT_DISCORD_API".into(), "http://127.0.0.1:9".into()));
+    let mut all: Vec<(String, String)> = env;
+    all.extend(
+        ASKED
+            .iter()
+            .map(|(name, value)| (format!("CLAWBOOT_{name}"), value.to_string())),
+    );
+    let all_env: Vec<(&str, &str)> = all.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let seeded = op.secrets(&["seed", "--non-interactive"], &all_env);
+    let stderr = text(&seeded.stderr);
+    assert_eq!(
+        seeded.status.code(),
+        Some(1),
+        "the tunnel token is left: {stderr}"
+    );
+    let discord: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("DISCORD_BOT_TOKEN"))
+        .collect();
+    assert_eq!(discord.len(), 1, "{stderr}");
+    assert!(
+        discord[0].starts_with("DISCORD_BOT_TOKEN: Discord did not answer (")
+            && discord[0].ends_with("): not checked"),
+        "{stderr}"
+    );
+    assert!(
+        stderr
+            .contains("GITHUB_TOKEN: GitHub is rate limiting (it asks to wait 60 s): not checked"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("OPENAI_API_KEY: OpenAI accepts it"),
+        "{stderr}"
+    );
+    assert_eq!(op.status("GITHUB_TOKEN")["state"], "set");
+
+    let requests = |apis: &crate::common::ssm::Server| -> Value {
+        let response = get(&format!("{}/requests", apis.url())).2;
+        serde_json::from_str(response.split("\r\n\r\n").nth(1).unwrap()).unwrap()
+    };
+    let before = requests(&apis);
+    assert_eq!(
+        before["openai"], 2,
+        "the throttled request was tried once more: {before}"
+    );
+    let skipped = op.secrets(&["status", "--skip-token-check"], &all_env);
+    assert_eq!(skipped.status.code(), Some(1), "{}", text(&skipped.stderr));
+    assert_eq!(requests(&apis), before, "--skip-token-check asks no API");
 }

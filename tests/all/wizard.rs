@@ -116,26 +116,27 @@ impl Site {
 
     fn env(&self) -> Vec<(String, String)> {
         let path = format!("{}:/usr/bin:/bin", kubectl().parent().unwrap().display());
-        [
-            ("PATH", path),
-            ("HOME", self.dir().join("home").display().to_string()),
-            (
-                "XDG_STATE_HOME",
-                self.dir().join("state").display().to_string(),
-            ),
-            (
-                "KUBECONFIG",
-                self.dir().join("kubeconfig").display().to_string(),
-            ),
-            ("AWS_ACCESS_KEY_ID", "test".into()),
-            ("AWS_SECRET_ACCESS_KEY", "test".into()),
-            ("AWS_EC2_METADATA_DISABLED", "true".into()),
-            ("TERM", "tmux-256color".into()),
-            ("LANG", "C.UTF-8".into()),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect()
+        let apis = NO_TOKEN_APIS.map(|(k, v)| (k, v.to_string()));
+        apis.into_iter()
+            .chain([
+                ("PATH", path),
+                ("HOME", self.dir().join("home").display().to_string()),
+                (
+                    "XDG_STATE_HOME",
+                    self.dir().join("state").display().to_string(),
+                ),
+                (
+                    "KUBECONFIG",
+                    self.dir().join("kubeconfig").display().to_string(),
+                ),
+                ("AWS_ACCESS_KEY_ID", "test".into()),
+                ("AWS_SECRET_ACCESS_KEY", "test".into()),
+                ("AWS_EC2_METADATA_DISABLED", "true".into()),
+                ("TERM", "tmux-256color".into()),
+                ("LANG", "C.UTF-8".into()),
+            ])
+            .map(|(k, v)| (k.to_string(), v))
+            .collect()
     }
 
     /// `clawboot --profile answers <args> --endpoint-url moto --state-dir … --issuer …`.
@@ -391,14 +392,14 @@ fn tui_first_time_setup_then_a_rotation() {
     let driven = drive_tui(&mut t, &site, &canaries(), &[], None);
     let code = t.exit_code();
     let mut screens = std::mem::take(&mut t.captures);
-    // Measured, and kept: home, 4 wave confirmations, 4 secrets, the pasted address, leave.
+    // Measured, and kept: home, 5 wave confirmations, 4 secrets, the pasted address, leave.
     println!(
         "first-time setup: {} keys and {} pastes",
         driven.keys, driven.pastes
     );
     assert_eq!(
         (driven.keys, driven.pastes),
-        (11, 5),
+        (12, 5),
         "a question crept into the first-time setup"
     );
     assert_eq!(
@@ -444,7 +445,7 @@ fn tui_first_time_setup_then_a_rotation() {
         .find(|s| s.contains("Finished"))
         .unwrap();
     assert!(
-        finished.contains("Wave 5 Verify: the cluster does not answer"),
+        finished.contains("Wave 6 Verify: the cluster does not answer"),
         "{finished}"
     );
 
@@ -807,7 +808,7 @@ fn a_silent_cluster_is_one_clear_line_and_the_offline_waves_still_work() {
     let text_report = site.command(&["status"]).output().unwrap();
     let out = text(&text_report.stdout);
     assert!(
-        out.contains("– Wave 5 Verify: the cluster does not answer"),
+        out.contains("– Wave 6 Verify: the cluster does not answer"),
         "{out}"
     );
 }

@@ -793,7 +793,7 @@ mod tests {
         let mut app = running();
         app.on_event(Event::Finished(Outcome::Incomplete(vec![
             "Wave 2 Secrets: AWS does not answer".into(),
-            "Wave 5 Verify: the cluster does not answer".into(),
+            "Wave 6 Verify: the cluster does not answer".into(),
         ])));
         insta::assert_snapshot!("incomplete", screen(&app, 80, 20));
         let mut failed = running();

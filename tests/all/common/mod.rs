@@ -24,9 +24,33 @@ pub fn crd_schemas() -> PathBuf {
     path
 }
 
+/// Every token API at a closed port on this machine: a test never reaches the real ones (the
+/// tests of the checks point them at `test_servers.py apis`).
+pub const NO_TOKEN_APIS: [(&str, &str); 4] = [
+    ("CLAWBOOT_DISCORD_API", "http://127.0.0.1:9"),
+    ("CLAWBOOT_GITHUB_API", "http://127.0.0.1:9"),
+    ("CLAWBOOT_OPENAI_API", "http://127.0.0.1:9"),
+    ("CLAWBOOT_ANTHROPIC_API", "http://127.0.0.1:9"),
+];
+
+/// `test_servers.py apis` knowing `accounts` (its file in `dir`), and the variables that point
+/// clawboot's token checks at it.
+pub fn token_apis(dir: &Path, accounts: serde_json::Value) -> (ssm::Server, Vec<(String, String)>) {
+    let file = dir.join("api-accounts.json");
+    std::fs::write(&file, accounts.to_string()).unwrap();
+    let server = ssm::Server::start(&["apis", file.to_str().unwrap()]);
+    let env = NO_TOKEN_APIS
+        .iter()
+        .zip(["discord", "github", "openai", "anthropic"])
+        .map(|((variable, _), api)| (variable.to_string(), format!("{}/{api}", server.url())))
+        .collect();
+    (server, env)
+}
+
 pub fn clawboot(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_clawboot"))
         .args(args)
+        .envs(NO_TOKEN_APIS)
         .output()
         .expect("clawboot runs")
 }

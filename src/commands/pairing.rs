@@ -1,0 +1,44 @@
+//! `clawboot pairing list|approve CODE`: the engine's Discord DM pairing tasks, in the running
+//! OpenClaw pod (or a local state dir), never asking anything.
+
+use clawboot::profile::Profile;
+use clawboot::ui::batch::BatchFace;
+use clawboot::ui::face::exit_code;
+use clawboot::waves::flow::Task;
+use clawboot::waves::Settings;
+
+use super::wizard::{launch, FaceKind, Launch};
+use super::Outcome;
+use crate::cli::{OutputFormat, PairingCommand};
+
+pub fn run(
+    format: OutputFormat,
+    profile_path: Option<&std::path::Path>,
+    profile: Profile,
+    command: &PairingCommand,
+    state_dir: Option<std::path::PathBuf>,
+    show_commands: bool,
+) -> anyhow::Result<Outcome> {
+    let task = match command {
+        PairingCommand::List => Task::PairingList,
+        PairingCommand::Approve { code } => Task::PairingApprove(code.clone()),
+    };
+    let ran = launch(Launch {
+        profile_path,
+        profile,
+        settings: Settings {
+            state_dir,
+            ..Settings::default()
+        },
+        face: FaceKind::Batch,
+        batch: BatchFace {
+            values: Default::default(),
+            sign_in: false,
+            yes: false,
+            show_commands,
+            json: format == OutputFormat::Json,
+        },
+        task: Some(task),
+    })?;
+    Ok(Outcome::Code(exit_code(&ran.outcome)))
+}
