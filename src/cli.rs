@@ -322,8 +322,9 @@ pub enum PairingCommand {
     List,
     /// Approve one: its sender may DM the bot (`openclaw pairing approve` in the pod).
     Approve {
-        /// The code the bot sent in its reply to the DM.
-        code: String,
+        /// The code the bot sent in its reply to the DM (none: pick from the requests waiting,
+        /// in a terminal).
+        code: Option<String>,
     },
 }
 

@@ -1,5 +1,5 @@
-//! `clawboot pairing list|approve CODE`: the engine's Discord DM pairing tasks, in the running
-//! OpenClaw pod (or a local state dir), never asking anything.
+//! `clawboot pairing list|approve [CODE]`: the engine's Discord DM pairing tasks, in the running
+//! OpenClaw pod (or a local state dir); without a code, in a terminal, pick a request.
 
 use clawboot::profile::Profile;
 use clawboot::ui::batch::BatchFace;
@@ -7,7 +7,7 @@ use clawboot::ui::face::exit_code;
 use clawboot::waves::flow::Task;
 use clawboot::waves::Settings;
 
-use super::wizard::{launch, FaceKind, Launch};
+use super::wizard::{launch, pick_face, FaceKind, Launch};
 use super::Outcome;
 use crate::cli::{OutputFormat, PairingCommand};
 
@@ -23,6 +23,10 @@ pub fn run(
         PairingCommand::List => Task::PairingList,
         PairingCommand::Approve { code } => Task::PairingApprove(code.clone()),
     };
+    let face = pick_face(false, false, false)?;
+    if face == FaceKind::Batch && task == Task::PairingApprove(None) {
+        anyhow::bail!("give the code the bot sent: `clawboot pairing approve CODE` (`clawboot pairing list` shows the requests waiting), or run it in a terminal to pick one");
+    }
     let ran = launch(Launch {
         profile_path,
         profile,
@@ -30,7 +34,7 @@ pub fn run(
             state_dir,
             ..Settings::default()
         },
-        face: FaceKind::Batch,
+        face,
         batch: BatchFace {
             values: Default::default(),
             sign_in: false,

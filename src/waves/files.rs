@@ -157,11 +157,6 @@ fn next_steps(engine: &Engine, target: Target) -> Vec<String> {
                 profile.repos.gitops.revision,
                 profile.repos.gitops.folder
             ),
-            format!(
-                "the first time only: kubectl apply -n {} -f {}",
-                profile.argocd.namespace,
-                application_manifest(engine).display()
-            ),
         ],
     }
 }
@@ -183,7 +178,14 @@ pub async fn offer_sync(
     written: bool,
 ) -> Result<Report, Halt> {
     if !matches!(engine.reach().await, Reach::Reachable) {
-        return Ok(report);
+        return Ok(report.line(
+            Mark::Info,
+            format!(
+                "the first time only, once pushed: kubectl apply -n {} -f {} (or run the setup again when the cluster answers: it offers to)",
+                engine.profile.argocd.namespace,
+                application_manifest(engine).display()
+            ),
+        ));
     }
     let profile = &engine.profile;
     let argocd = engine.kubectl().in_namespace(&profile.argocd.namespace);

@@ -38,8 +38,8 @@ pub enum Task {
     Rollback { name: String, to: Option<i64> },
     /// The Discord DM pairing requests waiting (`pairing list`).
     PairingList,
-    /// One Discord DM pairing request approved (`pairing approve CODE`).
-    PairingApprove(String),
+    /// A Discord DM pairing request approved (`pairing approve [CODE]`; none: pick one).
+    PairingApprove(Option<String>),
 }
 
 impl Task {
@@ -163,7 +163,7 @@ pub async fn run(engine: Arc<Engine>, task: Task) -> Outcome {
                 &task,
                 Wave::Verify,
                 "approving",
-                pairing::approve(&engine, code),
+                pairing::approve(&engine, code.as_deref()),
             )
             .await
         }

@@ -38,11 +38,16 @@ pub async fn list(engine: &Engine) -> Result<Report, Halt> {
     Ok(report)
 }
 
-/// `clawboot pairing approve CODE`: a code OpenClaw does not hold fails, with its words.
-pub async fn approve(engine: &Engine, code: &str) -> Result<Report, Halt> {
+/// `clawboot pairing approve [CODE]`: a code OpenClaw does not hold fails, with its words;
+/// without one, the requests waiting are offered as after Verify.
+pub async fn approve(engine: &Engine, code: Option<&str>) -> Result<Report, Halt> {
     let place = match place(engine).await {
         Ok(place) => place,
         Err(report) => return Ok(report),
+    };
+    let Some(code) = code else {
+        let report = Report::new(Wave::Verify, Status::Done("Discord DM pairing".into()));
+        return ask_and_approve(engine, &place, report).await;
     };
     pairing::approve(&place, engine.release(), code).await?;
     Ok(Report::new(Wave::Verify, Status::Done(approved(code))))
@@ -65,18 +70,22 @@ pub async fn offer(engine: &Engine, verified: Report) -> Result<Report, Halt> {
     if let Some(code) = &engine.settings.approve_pairing {
         return Ok(approve_each(engine, &place, std::slice::from_ref(code), verified).await);
     }
+    ask_and_approve(engine, &place, verified).await
+}
+
+/// Offer the requests waiting (asking the operator to DM the bot when none is) and approve
+/// the ones picked; what was done goes into `report`.
+async fn ask_and_approve(engine: &Engine, place: &Place, report: Report) -> Result<Report, Halt> {
     loop {
-        let pending = match engine
-            .read(pairing::pending(&place, engine.release()))
-            .await?
-        {
+        let listed = engine.read(pairing::pending(place, engine.release()));
+        let pending = match listed.await? {
             Ok(pending) => pending,
             Err(e) => {
-                return Ok(verified.line(Mark::Warn, format!("Discord DM pairing: {e:#}")));
+                return Ok(report.line(Mark::Warn, format!("Discord DM pairing: {e:#}")));
             }
         };
         if !pending.is_empty() {
-            return pick(engine, &place, &pending, verified).await;
+            return pick(engine, place, &pending, report).await;
         }
         let question = Question::Confirm {
             wave: Wave::Verify,
@@ -87,7 +96,7 @@ pub async fn offer(engine: &Engine, verified: Report) -> Result<Report, Halt> {
         match engine.ask(question).await {
             Answer::Yes => continue,
             Answer::Interrupt => return Err(Halt::Interrupted),
-            _ => return Ok(verified.line(Mark::Info, LATER)),
+            _ => return Ok(report.line(Mark::Info, LATER)),
         }
     }
 }

@@ -431,6 +431,7 @@ async fn refusal(
     let TokenChecks::On(apis) = &engine.settings.token_checks else {
         return Ok(None);
     };
+    engine.log(format!("checking {} where it works…", parameter.name));
     let checked = live::check(apis, &engine.profile, parameter, value);
     let Some(live) = engine.read(checked).await? else {
         return Ok(None);

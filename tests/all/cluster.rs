@@ -626,9 +626,11 @@ fn a_rotation_restarts_only_after_the_refresh_and_waits_for_the_new_pod() {
     assert_ne!(first, second, "the restart brought a new pod");
 }
 
-/// A pending Discord DM pairing request in the OpenClaw state dir `state`, made by OpenClaw
-/// 2026.9.6's own pairing store (as the gateway does on a first DM); its code.
-fn pending_pairing(state: &Path, sender: &str) -> String {
+/// A pending Discord DM pairing request from `sender` (named `name`) in the OpenClaw state dir
+/// `state`, made by OpenClaw 2026.9.6's own pairing store (as the gateway does on a first DM);
+/// its code.
+fn pending_pairing(state: &Path, sender: &str, name: &str) -> String {
+    let name = serde_json::to_string(name).unwrap();
     let output = Command::new("node")
         .env("PATH", crate::codex::path_with(crate::codex::SQLITE_ERA))
         .env("OPENCLAW_STATE_DIR", state)
@@ -636,7 +638,7 @@ fn pending_pairing(state: &Path, sender: &str) -> String {
         .args(["--input-type=module", "-e"])
         .arg(format!(
             r#"import {{ upsertChannelPairingRequest }} from "openclaw/plugin-sdk/conversation-runtime";
-const r = await upsertChannelPairingRequest({{ channel: "discord", id: "{sender}", accountId: "default", meta: {{ name: "operator" }} }});
+const r = await upsertChannelPairingRequest({{ channel: "discord", id: "{sender}", accountId: "default", meta: {{ name: {name} }} }});
 console.log(r.code);"#
         ))
         .output()
@@ -677,7 +679,7 @@ fn a_first_setup_leaves_nothing_by_hand() {
     let workspace = volume.join("workspace");
     std::fs::create_dir_all(&workspace).unwrap();
     std::fs::write(workspace.join("notes.md"), "the agent's own notes\n").unwrap();
-    let code = pending_pairing(&volume, "223456789012345678");
+    let code = pending_pairing(&volume, "223456789012345678", "operator");
     let bin = peer(&format!("oc-{SQLITE_ERA}/node_modules/.bin"));
     // No init container runs (`--image none`): this test is about what clawboot does.
     let api = emulator(
@@ -814,4 +816,85 @@ fn a_first_setup_leaves_nothing_by_hand() {
         std::fs::read_to_string(workspace.join("SOUL.md.previous")).unwrap(),
         "edited by hand\n"
     );
+}
+
+/// `clawboot pairing approve` in a terminal, on a local state dir with the real OpenClaw
+/// 2026.9.6: with no request waiting it asks to DM the bot first; with two, it lists them
+/// (a sender's name with an escape sequence in it shown escaped) and approves only the one
+/// picked, in OpenClaw's own pairing store.
+#[test]
+fn pairing_in_a_terminal_approves_only_the_request_picked() {
+    use crate::codex::{path_with, SQLITE_ERA};
+    use crate::common::tmux::Tmux;
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    std::fs::create_dir_all(&state).unwrap();
+    let env: Vec<(String, String)> = [
+        ("PATH", path_with(SQLITE_ERA)),
+        ("HOME", dir.path().display().to_string()),
+        (
+            "XDG_STATE_HOME",
+            dir.path().join("xdg").display().to_string(),
+        ),
+        ("TERM", "tmux-256color".into()),
+        ("LANG", "C.UTF-8".into()),
+    ]
+    .map(|(k, v)| (k.to_string(), v))
+    .to_vec();
+    let argv: Vec<String> = [
+        env!("CARGO_BIN_EXE_clawboot"),
+        "pairing",
+        "approve",
+        "--state-dir",
+        state.to_str().unwrap(),
+    ]
+    .map(str::to_string)
+    .to_vec();
+
+    let mut t = Tmux::start(&argv, &env, 160, 40);
+    t.wait("the question", std::time::Duration::from_secs(60), |s| {
+        s.contains("DM the bot on Discord now")
+    });
+    t.keys(&["n", "Enter"]);
+    let screen = t.wait_for("EXIT=");
+    assert!(
+        screen.contains("`clawboot pairing approve CODE` lets them in"),
+        "{screen}"
+    );
+
+    let first = pending_pairing(&state, "223456789012345678", "operator");
+    let second = pending_pairing(&state, "323456789012345678", "evil\u{1b}[2Jname");
+    let mut t = Tmux::start(&argv, &env, 160, 40);
+    let screen = t.wait("the requests", std::time::Duration::from_secs(60), |s| {
+        s.contains("Approve which Discord DM pairing requests?") && s.contains(&second)
+    });
+    assert!(
+        screen.contains(&format!(
+            "{first} from Discord user 223456789012345678 (operator), just now"
+        )),
+        "{screen}"
+    );
+    assert!(screen.contains("(evil\\u{1b}[2Jname)"), "{screen}");
+    t.keys(&["Space", "Enter"]);
+    let screen = t.wait_for("EXIT=");
+    assert!(
+        screen.contains(&format!("Discord DM pairing {first} approved")),
+        "{screen}"
+    );
+    assert_eq!(t.exit_code(), 0, "{screen}");
+    assert_eq!(allowed_senders(&state), ["223456789012345678"]);
+    let left = clawboot_local_pairing_list(&state);
+    assert!(left.contains(&second) && !left.contains(&first), "{left}");
+}
+
+/// `clawboot pairing list` on a local state dir, as a batch run.
+fn clawboot_local_pairing_list(state: &Path) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_clawboot"))
+        .env("PATH", crate::codex::path_with(crate::codex::SQLITE_ERA))
+        .args(["pairing", "list", "--state-dir", state.to_str().unwrap()])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    text(&output.stdout)
 }
