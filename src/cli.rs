@@ -94,6 +94,15 @@ pub enum Command {
     SignIn(WizardArgs),
     /// Check everything: observe every wave, apply nothing. Exit 0 when all is done, 1 otherwise.
     Status(WizardArgs),
+    /// Upgrade OpenClaw to another supported release: backup, answers file, manifests, the new
+    /// pod, the sign-in imported, verified; each step after a yes, resumed where it stopped.
+    Upgrade {
+        /// The release to run, e.g. 2026.9.6.
+        #[arg(long, value_name = "RELEASE")]
+        to: String,
+        #[command(flatten)]
+        wizard: WizardArgs,
+    },
     /// Write every file the deployment needs: manifests, Terraform, workspace files.
     ///
     /// Unchanged files are not touched; changed ones are shown as a unified diff and replaced

@@ -82,7 +82,11 @@ fn run(cli: &Cli) -> anyhow::Result<Outcome> {
     };
     let wizard_task = matches!(
         command,
-        Command::Setup(_) | Command::Rotate { .. } | Command::SignIn(_) | Command::Status(_)
+        Command::Setup(_)
+            | Command::Rotate { .. }
+            | Command::SignIn(_)
+            | Command::Status(_)
+            | Command::Upgrade { .. }
     );
     if !wizard_task && !cli.wizard.is_unset() {
         anyhow::bail!("those options are the wizard's: they go with no command, or with setup, rotate, sign-in or status; see `clawboot <command> --help` for this command's own");
@@ -104,6 +108,12 @@ fn run(cli: &Cli) -> anyhow::Result<Outcome> {
         } => wizard(args, Task::Rotate(names.clone())),
         Command::SignIn(args) => wizard(args, Task::SignIn),
         Command::Status(args) => wizard(args, Task::Check),
+        Command::Upgrade { to, wizard: args } => {
+            let release = clawboot::openclaw::release::Release::parse(to).ok_or_else(|| {
+                anyhow::anyhow!("--to {to:?} is not an OpenClaw release like 2026.9.6")
+            })?;
+            wizard(args, Task::Upgrade(release))
+        }
         Command::Render { out, only, check } => {
             let roots = match out {
                 Some(dir) => render::Roots::under(dir),

@@ -68,6 +68,20 @@ pub async fn ready_pod(
     })
 }
 
+/// The image `container` of `pod` runs.
+pub async fn image_of(
+    kubectl: &Kubectl,
+    pod: &str,
+    container: &str,
+) -> Result<String, KubectlError> {
+    let path = format!("jsonpath={{.spec.containers[?(@.name==\"{container}\")].image}}");
+    Ok(kubectl
+        .run(&["get", "pod", pod, "-o", &path])
+        .await?
+        .trim()
+        .to_string())
+}
+
 /// The chosen pod's name, or how many pods there were.
 fn choose(pods: Vec<Pod>, container: &str) -> Result<String, usize> {
     let count = pods.len();

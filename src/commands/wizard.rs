@@ -88,6 +88,7 @@ pub fn run(
         touch_cluster: !args.no_cluster,
         approve_pairing: args.approve_pairing.clone(),
         token_checks,
+        profile_path: profile_path.map(Path::to_path_buf),
     };
     let ran = launch(Launch {
         profile_path,
@@ -121,7 +122,7 @@ pub fn launch(launch: Launch) -> anyhow::Result<Ran> {
     // a task that only looks (status) goes on without it, with a warning.
     let read_only = task.as_ref().is_some_and(Task::is_read_only);
     let mut journals = std::collections::HashMap::new();
-    for name in ["setup", "rotate", "sign-in", "seed"] {
+    for name in ["setup", "rotate", "sign-in", "seed", "upgrade"] {
         let journal = match Journal::open(profile_path, name) {
             Ok(journal) => journal,
             Err(e) if read_only => {

@@ -155,6 +155,76 @@ impl Release {
     }
 }
 
+/// What an upgrade between two releases must carry across, as the table and the release
+/// boundaries (`credentials.rs`, `has_startupz`) say.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Traits {
+    pub image_tag: String,
+    /// The provider id a Codex sign-in is stored under.
+    pub codex_provider: &'static str,
+    /// Where the runtime reads the sign-in: the JSON file, or OpenClaw's SQLite store.
+    pub sqlite_credentials: bool,
+    pub startup_probe: &'static str,
+    /// The plugins installed from npm: `package@version`, or what cannot be installed.
+    pub plugins: Vec<String>,
+}
+
+impl Release {
+    pub fn traits(self) -> Traits {
+        Traits {
+            image_tag: self.to_string(),
+            codex_provider: super::credentials::provider(self),
+            sqlite_credentials: super::credentials::needs_import(self),
+            startup_probe: match self.has_startupz() {
+                true => "/startupz",
+                false => "/healthz",
+            },
+            plugins: self
+                .external_plugins()
+                .iter()
+                .map(|p| match (p.spec(), p.in_image) {
+                    (Some(spec), true) => format!("{spec} (unless the image has {})", p.id),
+                    (Some(spec), false) => spec,
+                    (None, _) => format!("{}: none on npm runs here", p.package),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// What changes from `from` to `to`, one line each.
+pub fn differences(from: Release, to: Release) -> Vec<String> {
+    let (a, b) = (from.traits(), to.traits());
+    let mut said = Vec::new();
+    let mut differs = |what: &str, old: String, new: String| {
+        if old != new {
+            said.push(format!("{what}: {old} → {new}"));
+        }
+    };
+    differs("image tag", a.image_tag, b.image_tag);
+    differs(
+        "Codex sign-in provider",
+        a.codex_provider.into(),
+        b.codex_provider.into(),
+    );
+    let store = |sqlite| match sqlite {
+        true => "OpenClaw's SQLite store (imported from the JSON file)".to_string(),
+        false => "auth-profiles.json".to_string(),
+    };
+    differs(
+        "credentials",
+        store(a.sqlite_credentials),
+        store(b.sqlite_credentials),
+    );
+    differs(
+        "startup probe",
+        a.startup_probe.into(),
+        b.startup_probe.into(),
+    );
+    differs("plugins", a.plugins.join(", "), b.plugins.join(", "));
+    said
+}
+
 /// The newest supported release: where an operator on an older one should go.
 pub fn newest() -> Release {
     SUPPORTED[SUPPORTED.len() - 1].release
@@ -186,6 +256,22 @@ mod tests {
         assert_eq!(Release::parse("2026.13.1"), None);
         assert!(!old.has_startupz() && new.has_startupz());
         assert_eq!(new.to_string(), "2026.9.6");
+    }
+
+    #[test]
+    fn an_upgrade_says_what_changes() {
+        let said = differences(Release::new(2026, 5, 28), Release::new(2026, 9, 6));
+        assert_eq!(
+            said,
+            [
+                "image tag: 2026.5.28 → 2026.9.6",
+                "Codex sign-in provider: openai-codex → openai",
+                "credentials: auth-profiles.json → OpenClaw's SQLite store (imported from the JSON file)",
+                "startup probe: /healthz → /startupz",
+                "plugins: @openclaw/discord: none on npm runs here → @openclaw/discord@2026.9.6, @openclaw/codex@2026.9.5 (unless the image has codex)",
+            ]
+        );
+        assert!(differences(Release::new(2026, 9, 6), Release::new(2026, 9, 6)).is_empty());
     }
 
     #[test]

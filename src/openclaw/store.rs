@@ -41,12 +41,42 @@ OPENCLAW_STATE_DIR="$1" OPENCLAW_CONFIG_PATH="$scratch" oc models auth list --pr
 "#
 );
 
+/// `openclaw models status --check` on the state dir `$1` (its exit code is the verdict), on a
+/// scratch config with the agent list and the plugins `$2…` enabled, as the GitOps config has
+/// them (the Codex sign-in is used through the codex plugin).
+pub const MODELS_CHECK_SCRIPT: &str = openclaw_script!(
+    r#"with_scratch_config "$1"
+state="$1"; shift
+node -e 'const fs=require("fs");const f=process.argv[1];const c=JSON.parse(fs.readFileSync(f,"utf8"));c.plugins={entries:{}};for(const id of process.argv.slice(2))c.plugins.entries[id]={enabled:true};fs.writeFileSync(f,JSON.stringify(c))' "$scratch" "$@"
+OPENCLAW_STATE_DIR="$state" OPENCLAW_CONFIG_PATH="$scratch" oc models status --check >&2
+"#
+);
+
 /// Lists the Codex profiles with OpenClaw itself (for releases that keep them in SQLite).
 const LIST_SCRIPT: &str = openclaw_script!(
     r#"with_scratch_config "$1"
 OPENCLAW_STATE_DIR="$1" OPENCLAW_CONFIG_PATH="$scratch" oc models auth list --provider "$2" --json
 "#
 );
+
+/// One archive (0600) of the credentials and the config under the state dir `$1`, named with
+/// the time `$2`: openclaw.json, each agent's auth files and SQLite store, OpenClaw's state
+/// database and legacy credentials. Prints the archive's path.
+const BACKUP_SCRIPT: &str = r#"set -eu
+state="$1" archive="$1/clawboot-backup-$2.tar.gz"
+umask 077
+cd "$state"
+set --
+for f in openclaw.json credentials state $(find agents -path '*/agent/*' \( -name 'auth-*.json' -o -name '*.sqlite*' \) 2>/dev/null); do
+  if [ -e "$f" ]; then set -- "$@" "$f"; fi
+done
+if [ $# -eq 0 ]; then echo "nothing to back up in $state: no config and no credentials" >&2; exit 66; fi
+tar czf "$archive.tmp" "$@"
+chmod 600 "$archive.tmp"
+sync "$archive.tmp" 2>/dev/null || sync
+mv "$archive.tmp" "$archive"
+echo "$archive"
+"#;
 
 /// Where the credentials live.
 pub enum Place {
@@ -190,6 +220,30 @@ impl CredentialStore {
             .map(drop)
     }
 
+    /// After an upgrade to a release that imports: the profiles of the JSON file an older
+    /// release wrote, imported by this release's OpenClaw and listed by it under its own
+    /// provider; then the plaintext copies go. The ids now listed.
+    pub async fn import_existing(&self) -> anyhow::Result<Vec<String>> {
+        let text = self.read().await?.ok_or_else(|| {
+            anyhow::anyhow!("no {} to import: sign in again", self.auth_profiles())
+        })?;
+        let provider = credentials::provider(self.release);
+        let ids: Vec<String> = credentials::stored_profiles(&text)?
+            .into_iter()
+            .map(|p| match p.id.split_once(':') {
+                Some((_, rest)) => format!("{provider}:{rest}"),
+                None => p.id,
+            })
+            .collect();
+        for id in &ids {
+            self.import(id).await?;
+        }
+        let target = self.auth_profiles();
+        self.run_script(volume::CLEANUP_SCRIPT, &[&target, "archives"])
+            .await?;
+        Ok(ids)
+    }
+
     /// The file read back holds the profile.
     async fn verify_written(&self, id: &str) -> anyhow::Result<()> {
         let text = self.read().await?;
@@ -315,6 +369,20 @@ impl Place {
         }
     }
 
+    /// Archive the credentials and the config where they live; the archive's path there.
+    pub async fn backup(&self, stamp: &str) -> anyhow::Result<String> {
+        let printed = self
+            .run(
+                BACKUP_SCRIPT,
+                &[&self.state_dir(), stamp],
+                None,
+                IN_POD_LIMIT,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("the backup was not made: {e}"))?;
+        Ok(printed.trim().to_string())
+    }
+
     /// Where it is, for a message: the folder, or the pod.
     pub fn describe(&self) -> String {
         match self {
@@ -355,7 +423,7 @@ impl Place {
 
 /// The `openclaw` on PATH is `release` (the import runs it on a local state dir). Asked once
 /// per run: PATH does not change under it, and each ask starts Node.
-async fn local_openclaw_is(release: Release) -> anyhow::Result<()> {
+pub async fn local_openclaw_is(release: Release) -> anyhow::Result<()> {
     static CONFIRMED: std::sync::Mutex<Option<Release>> = std::sync::Mutex::new(None);
     let confirmed = || *CONFIRMED.lock().unwrap_or_else(|e| e.into_inner());
     if confirmed() == Some(release) {

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::openclaw::release::Release;
 
+pub mod edit;
 mod load;
 pub mod types;
 

@@ -48,6 +48,10 @@ pub fn home_tasks(resumable: bool) -> Vec<(Task, &'static str)> {
         ),
         (Task::Rotate(Vec::new()), "Rotate secrets"),
         (Task::SignIn, "Sign in to ChatGPT/Codex again"),
+        (
+            Task::Upgrade(crate::openclaw::release::newest()),
+            "Upgrade OpenClaw to the newest release clawboot supports",
+        ),
         (Task::Check, "Check everything (changes nothing)"),
     ]
 }

@@ -169,6 +169,23 @@ fn application_manifest(engine: &Engine) -> std::path::PathBuf {
 /// The Argo CD Application, fully qualified (`application` alone may resolve to app.k8s.io).
 const APPLICATION: &str = "applications.argoproj.io/openclaw";
 
+/// Ask Argo CD to refresh the openclaw Application now; what happened, in one line.
+pub async fn refresh_application(engine: &Engine) -> String {
+    let argocd = engine
+        .kubectl()
+        .in_namespace(&engine.profile.argocd.namespace);
+    let args = [
+        "annotate",
+        APPLICATION,
+        "argocd.argoproj.io/refresh=normal",
+        "--overwrite",
+    ];
+    match argocd.run(&args).await {
+        Ok(_) => format!("done: {}", argocd.display(&args)),
+        Err(e) => format!("Argo CD Application: {e}; sync it yourself"),
+    }
+}
+
 /// When the cluster answers: create the Argo CD Application when it is missing, or (after new
 /// manifests were `written`) ask Argo CD to refresh it, on the operator's word (the repo must be
 /// pushed). A step that fails is a warning: the setup goes on.

@@ -9,8 +9,8 @@ use serde::Serialize;
 
 use super::journal::EntryState;
 use super::{
-    codex, files, pairing, secrets, workspace, Answer, Engine, Event, Halt, Question, Report,
-    Status, Wave,
+    codex, files, pairing, secrets, upgrade, workspace, Answer, Engine, Event, Halt, Question,
+    Report, Status, Wave,
 };
 
 /// Every operation clawboot does; each face (and each command) runs one of these.
@@ -38,6 +38,8 @@ pub enum Task {
     Rollback { name: String, to: Option<i64> },
     /// The Discord DM pairing requests waiting (`pairing list`).
     PairingList,
+    /// OpenClaw upgraded to another supported release, step by step (`upgrade --to`).
+    Upgrade(crate::openclaw::release::Release),
     /// A Discord DM pairing request approved (`pairing approve [CODE]`; none: pick one).
     PairingApprove(Option<String>),
 }
@@ -51,6 +53,7 @@ impl Task {
             Task::SignIn | Task::Refresh => "sign-in",
             Task::Seed { .. } => "seed",
             Task::PairingApprove(_) => "pairing",
+            Task::Upgrade(_) => "upgrade",
             Task::Check
             | Task::SignInStatus
             | Task::SecretsStatus
@@ -147,6 +150,7 @@ pub async fn run(engine: Arc<Engine>, task: Task) -> Outcome {
             )
             .await
         }
+        Task::Upgrade(to) => upgrade::upgrade(&engine, *to).await,
         Task::PairingList => {
             operation(
                 &engine,

@@ -1,4 +1,4 @@
-//! The plan: the six Waves of the seed plan as steps that first observe (safe, repeatable) and
+//! The plan: the seven Waves of the seed plan as steps that first observe (safe, repeatable) and
 //! apply only on the operator's word. The engine never touches the terminal: it sends
 //! [`Event`]s to a face and asks it [`Question`]s over one channel; the face answers.
 
@@ -10,6 +10,7 @@ mod files;
 mod pairing;
 mod preflight;
 mod secrets;
+mod upgrade;
 mod verify;
 mod workspace;
 
@@ -298,6 +299,8 @@ pub struct Settings {
     /// The Discord DM pairing code a setup approves after Verify (`--approve-pairing`).
     pub approve_pairing: Option<String>,
     pub token_checks: TokenChecks,
+    /// The answers file the profile came from (an upgrade records the release there).
+    pub profile_path: Option<PathBuf>,
 }
 
 /// Whether tokens are checked where they work (`checks.tokens`, `--skip-token-check`).

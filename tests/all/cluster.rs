@@ -431,8 +431,13 @@ fn the_argo_cd_application_is_offered_whenever_it_is_missing() {
 
 /// The rendered manifests as objects in OpenClaw's namespace (what Argo CD would apply).
 fn rendered(dir: &Path) -> Vec<Value> {
+    rendered_for(dir, None)
+}
+
+/// The rendered manifests of the profile `answers` (None: the defaults) as objects.
+fn rendered_for(dir: &Path, answers: Option<&str>) -> Vec<Value> {
     let out = dir.join("render");
-    render_into(&out, None);
+    render_into(&out, answers);
     let mut objects = Vec::new();
     for file in yaml_files(&gitops_dir(&out)) {
         let text = std::fs::read_to_string(&file).unwrap();
@@ -466,6 +471,23 @@ fn cluster_with_openclaw(rendered: &[Value]) -> Value {
     objects
 }
 
+/// The emulator serving `rendered` in the cluster, its pods' claim on `volume` and the real
+/// OpenClaw 2026.9.6 on their PATH, with `flags` more.
+fn emulator_with_openclaw(dir: &Path, rendered: &[Value], volume: &Path, flags: &[&str]) -> Server {
+    let bin = peer(&format!(
+        "oc-{}/node_modules/.bin",
+        crate::codex::SQLITE_ERA
+    ));
+    let mut all = vec![
+        "--volume",
+        volume.to_str().unwrap(),
+        "--path",
+        bin.to_str().unwrap(),
+    ];
+    all.extend_from_slice(flags);
+    emulator(dir, &cluster_with_openclaw(rendered), &all)
+}
+
 /// Until a ready OpenClaw pod other than `not` is listed; its name. The emulator's controller
 /// starts it, and its init-plugins container installs the plugins from npm on a first start.
 fn ready_openclaw_pod(dir: &Path, api: &Server, not: &str) -> String {
@@ -493,21 +515,14 @@ fn a_sign_in_lands_in_the_pod_and_the_new_pod_accepts_it() {
     let dir = tempfile::tempdir().unwrap();
     let objects = rendered(dir.path());
     let volume = dir.path().join("volume");
-    let bin = peer(&format!("oc-{SQLITE_ERA}/node_modules/.bin"));
     // npm's cache, shared with the init-container test (`.peers/` is CI's cache).
     let npm_cache = repo().join(".peers/npm-home/.npm");
     std::fs::create_dir_all(&npm_cache).unwrap();
-    let api = emulator(
+    let api = emulator_with_openclaw(
         dir.path(),
-        &cluster_with_openclaw(&objects),
-        &[
-            "--volume",
-            volume.to_str().unwrap(),
-            "--path",
-            bin.to_str().unwrap(),
-            "--npm-cache",
-            npm_cache.to_str().unwrap(),
-        ],
+        &objects,
+        &volume,
+        &["--npm-cache", npm_cache.to_str().unwrap()],
     );
     let first = ready_openclaw_pod(dir.path(), &api, "");
 
@@ -626,20 +641,17 @@ fn a_rotation_restarts_only_after_the_refresh_and_waits_for_the_new_pod() {
     assert_ne!(first, second, "the restart brought a new pod");
 }
 
-/// A pending Discord DM pairing request from `sender` (named `name`) in the OpenClaw state dir
-/// `state`, made by OpenClaw 2026.9.6's own pairing store (as the gateway does on a first DM);
-/// its code.
-fn pending_pairing(state: &Path, sender: &str, name: &str) -> String {
-    let name = serde_json::to_string(name).unwrap();
+/// What `body`, run after importing `name` from OpenClaw 2026.9.6's pairing store (the plugin
+/// SDK's own), prints, with `state` as OpenClaw's state dir.
+fn pairing_store(state: &Path, name: &str, body: &str) -> String {
+    let release = crate::codex::SQLITE_ERA;
     let output = Command::new("node")
-        .env("PATH", crate::codex::path_with(crate::codex::SQLITE_ERA))
+        .env("PATH", crate::codex::path_with(release))
         .env("OPENCLAW_STATE_DIR", state)
-        .current_dir(peer(&format!("oc-{}", crate::codex::SQLITE_ERA)))
+        .current_dir(peer(&format!("oc-{release}")))
         .args(["--input-type=module", "-e"])
         .arg(format!(
-            r#"import {{ upsertChannelPairingRequest }} from "openclaw/plugin-sdk/conversation-runtime";
-const r = await upsertChannelPairingRequest({{ channel: "discord", id: "{sender}", accountId: "default", meta: {{ name: {name} }} }});
-console.log(r.code);"#
+            "import {{ {name} }} from \"openclaw/plugin-sdk/conversation-runtime\";\n{body}"
         ))
         .output()
         .unwrap();
@@ -647,21 +659,28 @@ console.log(r.code);"#
     text(&output.stdout).trim().to_string()
 }
 
-/// The Discord senders OpenClaw 2026.9.6 lets DM the bot, as its pairing store has them.
+/// A pending Discord DM pairing request from `sender` (named `name`) in the state dir `state`,
+/// made by OpenClaw's own pairing store as the gateway does on a first DM; its code.
+fn pending_pairing(state: &Path, sender: &str, name: &str) -> String {
+    let name = serde_json::to_string(name).unwrap();
+    pairing_store(
+        state,
+        "upsertChannelPairingRequest",
+        &format!(
+            r#"const r = await upsertChannelPairingRequest({{ channel: "discord", id: "{sender}", accountId: "default", meta: {{ name: {name} }} }});
+console.log(r.code);"#
+        ),
+    )
+}
+
+/// The Discord senders OpenClaw lets DM the bot, as its pairing store has them.
 fn allowed_senders(state: &Path) -> Vec<String> {
-    let output = Command::new("node")
-        .env("PATH", crate::codex::path_with(crate::codex::SQLITE_ERA))
-        .env("OPENCLAW_STATE_DIR", state)
-        .current_dir(peer(&format!("oc-{}", crate::codex::SQLITE_ERA)))
-        .args(["--input-type=module", "-e"])
-        .arg(
-            r#"import { readChannelAllowFromStore } from "openclaw/plugin-sdk/conversation-runtime";
-console.log(JSON.stringify(await readChannelAllowFromStore("discord", process.env, "default")));"#,
-        )
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "{}", text(&output.stderr));
-    serde_json::from_slice(&output.stdout).unwrap()
+    let printed = pairing_store(
+        state,
+        "readChannelAllowFromStore",
+        r#"console.log(JSON.stringify(await readChannelAllowFromStore("discord", process.env, "default")));"#,
+    );
+    serde_json::from_str(&printed).unwrap()
 }
 
 /// The first-time setup against the peers, nothing left by hand: the four tokens from the
@@ -680,20 +699,8 @@ fn a_first_setup_leaves_nothing_by_hand() {
     std::fs::create_dir_all(&workspace).unwrap();
     std::fs::write(workspace.join("notes.md"), "the agent's own notes\n").unwrap();
     let code = pending_pairing(&volume, "223456789012345678", "operator");
-    let bin = peer(&format!("oc-{SQLITE_ERA}/node_modules/.bin"));
     // No init container runs (`--image none`): this test is about what clawboot does.
-    let api = emulator(
-        dir.path(),
-        &cluster_with_openclaw(&objects),
-        &[
-            "--volume",
-            volume.to_str().unwrap(),
-            "--path",
-            bin.to_str().unwrap(),
-            "--image",
-            "none",
-        ],
-    );
+    let api = emulator_with_openclaw(dir.path(), &objects, &volume, &["--image", "none"]);
     ready_openclaw_pod(dir.path(), &api, "");
     let (_apis, api_env) = token_apis(
         dir.path(),
@@ -897,4 +904,127 @@ fn clawboot_local_pairing_list(state: &Path) -> String {
         .unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     text(&output.stdout)
+}
+
+/// An upgrade from 2026.5.28 to 2026.9.6 in the cluster: the pod's volume holds the sign-in
+/// clawboot stored for 2026.5.28; the upgrade backs it up in the pod, updates the answers file
+/// and the manifests, waits while "Argo CD" (this test, syncing the new manifests)
+/// rolls out the new pod and its init containers install the plugins, imports the sign-in with
+/// the real OpenClaw 2026.9.6 in that pod, and `openclaw models status --check` accepts it there.
+#[test]
+fn an_upgrade_in_the_cluster_awaits_the_new_pod_and_imports_the_sign_in() {
+    use crate::codex::{issuer, Login, SQLITE_ERA};
+    const JSON_ERA: &str = "2026.5.28";
+    let dir = tempfile::tempdir().unwrap();
+    let answers = dir.path().join("answers.yaml");
+    std::fs::write(
+        &answers,
+        format!(
+            "# the seed plan's release\nrepos:\n  gitops:\n    path: {0}/lolice\n  infrastructure:\n    path: {0}/arch\n  workspace_path: {0}/workspace\nimages:\n  openclaw: ghcr.io/openclaw/openclaw:{JSON_ERA}\nopenclaw:\n  release: \"{JSON_ERA}\"\n",
+            dir.path().display()
+        ),
+    )
+    .unwrap();
+    let before = std::fs::read_to_string(&answers).unwrap();
+    let objects = rendered_for(dir.path(), Some(&before));
+    let volume = dir.path().join("volume");
+    let issuer = issuer("ok");
+    let login = Login::start(
+        &[
+            "--paste",
+            "--issuer",
+            &issuer.url(),
+            "--state-dir",
+            &volume.display().to_string(),
+        ],
+        JSON_ERA,
+    );
+    let location = login.redirect();
+    let (signed, stderr) = login.finish(Some(&format!("{location}\n")));
+    assert!(signed.status.success(), "{stderr}");
+    let npm_cache = repo().join(".peers/npm-home/.npm");
+    std::fs::create_dir_all(&npm_cache).unwrap();
+    let api = emulator_with_openclaw(
+        dir.path(),
+        &objects,
+        &volume,
+        &["--npm-cache", npm_cache.to_str().unwrap()],
+    );
+    let first = ready_openclaw_pod(dir.path(), &api, "");
+
+    let out = dir.path().join("upgrade.out");
+    let mut upgrading = clawboot_at(dir.path(), &api)
+        .arg("--profile")
+        .arg(&answers)
+        .args([
+            "upgrade",
+            "--to",
+            SQLITE_ERA,
+            "--non-interactive",
+            "--yes",
+            "--show-commands",
+        ])
+        .stdout(std::fs::File::create(&out).unwrap())
+        .stderr(std::fs::File::create(dir.path().join("upgrade.err")).unwrap())
+        .spawn()
+        .unwrap();
+    // Argo CD: once the manifests for the new release are written, they are applied.
+    let gitops = dir.path().join("lolice/argoproj/openclaw");
+    let deployment = gitops.join("deployment-openclaw.yaml");
+    let started = std::time::Instant::now();
+    while !std::fs::read_to_string(&deployment)
+        .unwrap_or_default()
+        .contains(&format!("openclaw:{SQLITE_ERA}"))
+    {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(120),
+            "no manifests for {SQLITE_ERA}: {}{}",
+            std::fs::read_to_string(&out).unwrap_or_default(),
+            std::fs::read_to_string(dir.path().join("upgrade.err")).unwrap_or_default()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    // Deleted and created anew: the emulator takes a strategic merge patch (what `apply` sends)
+    // as a plain merge, which would cut the containers' lists short.
+    for verb in ["delete", "create"] {
+        let synced = Command::new(kubectl())
+            .env("KUBECONFIG", kubeconfig(dir.path(), &api))
+            .args(["-n", "openclaw", verb, "-f"])
+            .arg(gitops.join("configmap-openclaw.yaml"))
+            .arg("-f")
+            .arg(&deployment)
+            .output()
+            .unwrap();
+        assert!(synced.status.success(), "{verb}: {}", text(&synced.stderr));
+    }
+    let status = upgrading.wait().unwrap();
+    let pods = Command::new(kubectl())
+        .env("KUBECONFIG", kubeconfig(dir.path(), &api))
+        .args(["-n", "openclaw", "get", "pods", "-o", "wide"])
+        .output()
+        .unwrap();
+    let said = format!(
+        "{}{}\n{}",
+        std::fs::read_to_string(&out).unwrap(),
+        std::fs::read_to_string(dir.path().join("upgrade.err")).unwrap(),
+        text(&pods.stdout)
+    );
+    for line in [
+        "Codex sign-in provider: openai-codex → openai",
+        &format!("runs OpenClaw {SQLITE_ERA}"),
+        "OpenClaw 2026.9.6 lists openai:codex-user@example.com",
+        "openclaw models status --check: the sign-in is accepted",
+    ] {
+        assert!(said.contains(line), "{line}: {said}");
+    }
+    assert_eq!(status.code(), Some(0), "{said}");
+    let second = ready_openclaw_pod(dir.path(), &api, &first);
+    assert_ne!(first, second, "the new release runs in a new pod");
+    let archives: Vec<String> = std::fs::read_dir(&volume)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("clawboot-backup-"))
+        .collect();
+    assert_eq!(archives.len(), 1, "one backup in the volume: {archives:?}");
+    assert_ne!(std::fs::read_to_string(&answers).unwrap(), before);
 }

@@ -63,7 +63,8 @@ fn follow(
 }
 
 impl Login {
-    fn start(args: &[&str], release: &str) -> Self {
+    /// `clawboot --no-browser codex login ARGS` for `release`, its OpenClaw on PATH.
+    pub fn start(args: &[&str], release: &str) -> Self {
         let mut command = Command::new(env!("CARGO_BIN_EXE_clawboot"));
         command.env("PATH", path_with(release));
         Self::spawn(command, &[&["--no-browser"], args].concat(), release)
@@ -850,4 +851,192 @@ fn status_on_a_sqlite_release_asks_openclaw_not_the_file() {
         ) && all.contains("requires legacy credential migration"),
         "OpenClaw's own reason: {all}"
     );
+}
+
+/// The answers file of an operator on 2026.5.28, with comments of their own.
+fn answers_on_json_era(dir: &Path) -> String {
+    format!(
+        "# my OpenClaw, set up with the seed plan\nrepos:\n  gitops:\n    path: {0}/lolice\n  infrastructure:\n    path: {0}/arch\n  workspace_path: {0}/workspace\nimages:\n  # pinned, reviewed\n  openclaw: ghcr.io/openclaw/openclaw:{JSON_ERA} # the seed's\nopenclaw:\n  release: \"{JSON_ERA}\"   # keep in step with the image\n",
+        dir.display()
+    )
+}
+
+/// `clawboot --profile ANSWERS upgrade --to TO --state-dir STATE` as a batch run with `release`'s
+/// OpenClaw on PATH; its output and how long it took.
+fn upgrade(answers: &Path, state: &Path, to: &str) -> (Output, std::time::Duration) {
+    let started = std::time::Instant::now();
+    let output = Command::new(env!("CARGO_BIN_EXE_clawboot"))
+        .arg("--profile")
+        .arg(answers)
+        .args(["upgrade", "--to", to, "--non-interactive", "--state-dir"])
+        .arg(state)
+        .env("PATH", path_with(SQLITE_ERA))
+        .env("HOME", answers.parent().unwrap())
+        // npm's cache, shared with the init-container tests (`.peers/` is CI's cache).
+        .env("npm_config_cache", repo().join(".peers/npm-home/.npm"))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    (output, started.elapsed())
+}
+
+/// An upgrade from 2026.5.28 to 2026.9.6 on a local state dir holding a sign-in clawboot stored
+/// for 2026.5.28: the real 2026.9.6 then lists it under `openai` and accepts it; the answers file
+/// changes in its two values only; the manifests are for 2026.9.6, their config valid there; the
+/// backup restores the old state, which 2026.5.28 reads again. The way back is refused before
+/// anything changes: 2026.5.28 cannot read 2026.9.6's store.
+#[test]
+fn an_upgrade_carries_the_sign_in_across_the_sqlite_boundary() {
+    let issuer = issuer("ok");
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    let login = Login::start(
+        &[
+            "--paste",
+            "--issuer",
+            &issuer.url(),
+            "--state-dir",
+            &state.display().to_string(),
+        ],
+        JSON_ERA,
+    );
+    let location = login.redirect();
+    let (signed, stderr) = login.finish(Some(&format!("{location}\n")));
+    assert!(signed.status.success(), "{stderr}");
+    let answers = dir.path().join("answers.yaml");
+    let before = answers_on_json_era(dir.path());
+    std::fs::write(&answers, &before).unwrap();
+
+    let (output, took) = upgrade(&answers, &state, SQLITE_ERA);
+    let said = format!("{}{}", text(&output.stdout), text(&output.stderr));
+    println!("upgrade with --state-dir: {took:?}");
+    assert_eq!(output.status.code(), Some(0), "{said}");
+    for line in [
+        "Codex sign-in provider: openai-codex → openai",
+        "credentials: auth-profiles.json → OpenClaw's SQLite store (imported from the JSON file)",
+        "OpenClaw 2026.9.6 lists openai:codex-user@example.com",
+        "openclaw models status --check: the sign-in is accepted",
+    ] {
+        assert!(said.contains(line), "{line}: {said}");
+    }
+    let (code, listed) = openclaw(
+        SQLITE_ERA,
+        &state,
+        &["models", "auth", "list", "--provider", "openai", "--json"],
+    );
+    assert_eq!(code, 0, "{listed}");
+    assert!(listed.contains("openai:codex-user@example.com"), "{listed}");
+    // The upgraded openclaw.json, with the secrets it names in the environment as the pod has
+    // them: OpenClaw 2026.9.6 accepts the sign-in (through the codex plugin the upgrade installed).
+    let config = upgraded_config(dir.path());
+    let scratch = tempfile::tempdir().unwrap();
+    let (code, checked) = run(Command::new("openclaw")
+        .args(["models", "status", "--check"])
+        .env("PATH", path_with(SQLITE_ERA))
+        .env("HOME", scratch.path())
+        .env("OPENCLAW_STATE_DIR", &state)
+        .env("OPENCLAW_CONFIG_PATH", &config)
+        .envs(
+            [
+                "OPENCLAW_GATEWAY_TOKEN",
+                "DISCORD_BOT_TOKEN",
+                "LITELLM_PROXY_KEY",
+            ]
+            .map(|k| (k, "stand-in")),
+        ));
+    assert_eq!(code, 0, "{checked}");
+    assert_eq!(
+        std::fs::read_to_string(&answers).unwrap(),
+        before
+            .replace(
+                &format!("openclaw:{JSON_ERA} # the seed's"),
+                &format!("openclaw:{SQLITE_ERA} # the seed's")
+            )
+            .replace(
+                &format!("release: \"{JSON_ERA}\"   # keep"),
+                &format!("release: \"{SQLITE_ERA}\"   # keep")
+            )
+    );
+    let deployment = std::fs::read_to_string(
+        dir.path()
+            .join("lolice/argoproj/openclaw/deployment-openclaw.yaml"),
+    )
+    .unwrap();
+    assert!(
+        deployment.contains(&format!("ghcr.io/openclaw/openclaw:{SQLITE_ERA}")),
+        "{deployment}"
+    );
+    let (code, validated) = run(Command::new("openclaw")
+        .args(["config", "validate", "--json"])
+        .env("PATH", path_with(SQLITE_ERA))
+        .env("HOME", scratch.path())
+        .env("OPENCLAW_STATE_DIR", scratch.path())
+        .env("OPENCLAW_CONFIG_PATH", &config));
+    assert_eq!(code, 0, "{validated}");
+
+    // The backup: one archive, 0600, that brings back what 2026.5.28 reads.
+    let archives: Vec<std::path::PathBuf> = std::fs::read_dir(&state)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().contains("clawboot-backup-"))
+        .collect();
+    assert_eq!(archives.len(), 1, "{archives:?}");
+    let mode = std::fs::metadata(&archives[0])
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let restored = dir.path().join("restored");
+    std::fs::create_dir_all(&restored).unwrap();
+    let untar = Command::new("tar")
+        .arg("xzf")
+        .arg(&archives[0])
+        .arg("-C")
+        .arg(&restored)
+        .status()
+        .unwrap();
+    assert!(untar.success());
+    let (code, listed) = openclaw(
+        JSON_ERA,
+        &restored,
+        &[
+            "models",
+            "auth",
+            "list",
+            "--provider",
+            "openai-codex",
+            "--json",
+        ],
+    );
+    assert_eq!(code, 0, "{listed}");
+    assert!(
+        listed.contains("openai-codex:codex-user@example.com"),
+        "{listed}"
+    );
+
+    // Back to 2026.5.28: refused, nothing changed.
+    let upgraded = std::fs::read_to_string(&answers).unwrap();
+    let (back, _) = upgrade(&answers, &state, JSON_ERA);
+    let said = text(&back.stderr);
+    assert_eq!(back.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains("a downgrade across 2026.7 would lose it. Nothing was changed"),
+        "{said}"
+    );
+    assert_eq!(std::fs::read_to_string(&answers).unwrap(), upgraded);
+}
+
+/// The openclaw.json of the ConfigMap the upgrade wrote, as a file.
+fn upgraded_config(dir: &Path) -> std::path::PathBuf {
+    let text =
+        std::fs::read_to_string(dir.join("lolice/argoproj/openclaw/configmap-openclaw.yaml"))
+            .unwrap();
+    let configmap: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+    let config = dir.join("openclaw.json");
+    std::fs::write(
+        &config,
+        configmap["data"]["openclaw.json"].as_str().unwrap(),
+    )
+    .unwrap();
+    config
 }

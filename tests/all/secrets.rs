@@ -81,6 +81,19 @@ impl Operator {
         self.secrets_at(endpoint, &args, &env)
     }
 
+    /// `secrets seed --non-interactive EXTRA` with ASKED's values, the tokens checked at `apis`.
+    fn seed_checked(&self, apis: &[(String, String)], extra: &[&str]) -> Output {
+        let mut env = apis.to_vec();
+        env.extend(
+            ASKED
+                .iter()
+                .map(|(name, value)| (format!("CLAWBOOT_{name}"), value.to_string())),
+        );
+        let mut args = vec!["seed", "--non-interactive"];
+        args.extend_from_slice(extra);
+        self.secrets(&args, &pairs(&env))
+    }
+
     fn json(&self, args: &[&str]) -> Value {
         let mut full = args.to_vec();
         full.extend(["--output", "json"]);
@@ -913,6 +926,11 @@ fn a_connection_lost_mid_batch_reports_exactly_what_was_written() {
     );
 }
 
+/// Owned variables as the `(&str, &str)` pairs `Operator::secrets` takes.
+fn pairs(env: &[(String, String)]) -> Vec<(&str, &str)> {
+    env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
 /// The bot id the test tokens start with (`MTIzNDU2Nzg5MDEyMzQ1Njc4` is its base64url).
 const BOT_ID: &str = "123456789012345678";
 
@@ -939,19 +957,7 @@ fn a_token_its_api_refuses_is_not_stored() {
     let mut known = accounts();
     known["discord"] = serde_json::json!({});
     let (_apis, env) = token_apis(op.home.path(), known);
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let with_values = |extra: &[&str]| {
-        let mut all = env.clone();
-        let values: Vec<(String, &str)> = ASKED
-            .iter()
-            .map(|(name, value)| (format!("CLAWBOOT_{name}"), *value))
-            .collect();
-        all.extend(values.iter().map(|(k, v)| (k.as_str(), *v)));
-        let mut args = vec!["seed", "--non-interactive"];
-        args.extend_from_slice(extra);
-        op.secrets(&args, &all)
-    };
-    let refused = with_values(&[]);
+    let refused = op.seed_checked(&env, &[]);
     let stderr = text(&refused.stderr);
     assert_eq!(refused.status.code(), Some(2), "{stderr}");
     assert!(
@@ -968,7 +974,7 @@ fn a_token_its_api_refuses_is_not_stored() {
     }
 
     // Exit 1 from here on: the tunnel token waits for the Cloudflare Terraform.
-    let skipped = with_values(&["--skip-token-check"]);
+    let skipped = op.seed_checked(&env, &["--skip-token-check"]);
     assert_eq!(skipped.status.code(), Some(1), "{}", text(&skipped.stderr));
     assert_eq!(op.status("DISCORD_BOT_TOKEN")["state"], "set");
 }
@@ -981,14 +987,7 @@ fn a_token_its_api_refuses_is_not_stored() {
 fn a_working_token_is_stored_with_what_its_api_said() {
     let op = Operator::new("working");
     let (apis, env) = token_apis(op.home.path(), accounts());
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let mut all = env.clone();
-    let values: Vec<(String, &str)> = ASKED
-        .iter()
-        .map(|(name, value)| (format!("CLAWBOOT_{name}"), *value))
-        .collect();
-    all.extend(values.iter().map(|(k, v)| (k.as_str(), *v)));
-    let seeded = op.secrets(&["seed", "--non-interactive"], &all);
+    let seeded = op.seed_checked(&env, &[]);
     let stderr = text(&seeded.stderr);
     // Exit 1: the tunnel token waits for the Cloudflare Terraform.
     assert_eq!(seeded.status.code(), Some(1), "{stderr}");
@@ -1003,7 +1002,7 @@ fn a_working_token_is_stored_with_what_its_api_said() {
         assert!(stderr.contains(&said), "{said}: {stderr}");
     }
 
-    let status = op.secrets(&["status"], &env);
+    let status = op.secrets(&["status"], &pairs(&env));
     let stdout = text(&status.stdout);
     assert!(
         stdout.contains("DISCORD_BOT_TOKEN: Discord accepts it: the bot clawbot"),
@@ -1014,8 +1013,7 @@ fn a_working_token_is_stored_with_what_its_api_said() {
     let mut revoked = accounts();
     revoked["discord"] = serde_json::json!({});
     let (_apis, env) = token_apis(op.home.path(), revoked);
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let status = op.secrets(&["status"], &env);
+    let status = op.secrets(&["status"], &pairs(&env));
     let stdout = text(&status.stdout);
     assert_eq!(status.status.code(), Some(1), "{stdout}");
     assert!(
@@ -1036,14 +1034,7 @@ fn an_api_that_cannot_say_is_one_line_and_never_blocks() {
     let (apis, mut env) = token_apis(op.home.path(), known);
     env.retain(|(k, _)| k != "CLAWBOOT_DISCORD_API");
     env.push(("CLAWBOOT_DISCORD_API".into(), "http://127.0.0.1:9".into()));
-    let mut all: Vec<(String, String)> = env;
-    all.extend(
-        ASKED
-            .iter()
-            .map(|(name, value)| (format!("CLAWBOOT_{name}"), value.to_string())),
-    );
-    let all_env: Vec<(&str, &str)> = all.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let seeded = op.secrets(&["seed", "--non-interactive"], &all_env);
+    let seeded = op.seed_checked(&env, &[]);
     let stderr = text(&seeded.stderr);
     assert_eq!(
         seeded.status.code(),
@@ -1080,7 +1071,7 @@ fn an_api_that_cannot_say_is_one_line_and_never_blocks() {
         before["openai"], 2,
         "the throttled request was tried once more: {before}"
     );
-    let skipped = op.secrets(&["status", "--skip-token-check"], &all_env);
+    let skipped = op.secrets(&["status", "--skip-token-check"], &pairs(&env));
     assert_eq!(skipped.status.code(), Some(1), "{}", text(&skipped.stderr));
     assert_eq!(requests(&apis), before, "--skip-token-check asks no API");
 }
