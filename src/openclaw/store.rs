@@ -442,14 +442,14 @@ async fn ask_local_openclaw_is(release: Release) -> anyhow::Result<()> {
         .await
         .map_err(|_| {
             anyhow::anyhow!(
-                "OpenClaw {release} keeps the sign-in in its own store, and clawboot imports it with the `openclaw` CLI, which is not on PATH: install it (npm install -g openclaw@{release}) and sign in again"
+                "OpenClaw {release} keeps the sign-in in its own store, and clawboot imports it with the `openclaw` CLI, which is not on PATH: install it (npm install -g openclaw@{release}), then run the command again"
             )
         })?;
     let said = String::from_utf8_lossy(&output.stdout);
     let version = said.split_whitespace().nth(1).unwrap_or("unknown");
     anyhow::ensure!(
         output.status.success() && version == release.to_string(),
-        "the `openclaw` on PATH is {version}, but the sign-in is for OpenClaw {release} (openclaw.release, or --openclaw-version): put {release} first on PATH (npm install -g openclaw@{release}) and sign in again"
+        "the `openclaw` on PATH is {version}, but the sign-in is for OpenClaw {release} (openclaw.release, or --openclaw-version): put {release} first on PATH (npm install -g openclaw@{release}), then run the command again"
     );
     Ok(())
 }

@@ -861,16 +861,16 @@ fn answers_on_json_era(dir: &Path) -> String {
     )
 }
 
-/// `clawboot --profile ANSWERS upgrade --to TO --state-dir STATE` as a batch run with `release`'s
-/// OpenClaw on PATH; its output and how long it took.
-fn upgrade(answers: &Path, state: &Path, to: &str) -> (Output, std::time::Duration) {
+/// `clawboot --profile ANSWERS upgrade --to TO --state-dir STATE` as a batch run with the
+/// OpenClaw of `on_path` first on PATH; its output and how long it took.
+fn upgrade(answers: &Path, state: &Path, to: &str, on_path: &str) -> (Output, std::time::Duration) {
     let started = std::time::Instant::now();
     let output = Command::new(env!("CARGO_BIN_EXE_clawboot"))
         .arg("--profile")
         .arg(answers)
         .args(["upgrade", "--to", to, "--non-interactive", "--state-dir"])
         .arg(state)
-        .env("PATH", path_with(SQLITE_ERA))
+        .env("PATH", path_with(on_path))
         .env("HOME", answers.parent().unwrap())
         // npm's cache, shared with the init-container tests (`.peers/` is CI's cache).
         .env("npm_config_cache", repo().join(".peers/npm-home/.npm"))
@@ -883,8 +883,9 @@ fn upgrade(answers: &Path, state: &Path, to: &str) -> (Output, std::time::Durati
 /// An upgrade from 2026.5.28 to 2026.9.6 on a local state dir holding a sign-in clawboot stored
 /// for 2026.5.28: the real 2026.9.6 then lists it under `openai` and accepts it; the answers file
 /// changes in its two values only; the manifests are for 2026.9.6, their config valid there; the
-/// backup restores the old state, which 2026.5.28 reads again. The way back is refused before
-/// anything changes: 2026.5.28 cannot read 2026.9.6's store.
+/// backup restores the old state, which 2026.5.28 reads again. A run that stopped resumes where
+/// it stopped. The way back is refused before anything changes: 2026.5.28 cannot read
+/// 2026.9.6's store.
 #[test]
 fn an_upgrade_carries_the_sign_in_across_the_sqlite_boundary() {
     let issuer = issuer("ok");
@@ -907,7 +908,18 @@ fn an_upgrade_carries_the_sign_in_across_the_sqlite_boundary() {
     let before = answers_on_json_era(dir.path());
     std::fs::write(&answers, &before).unwrap();
 
-    let (output, took) = upgrade(&answers, &state, SQLITE_ERA);
+    // With the old OpenClaw still on PATH the upgrade stops at the plugins, saying why; the next
+    // run resumes there (one backup, the answers file changed once).
+    let (stopped, _) = upgrade(&answers, &state, SQLITE_ERA, JSON_ERA);
+    let said = text(&stopped.stderr);
+    assert_eq!(stopped.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains(
+            "the `openclaw` on PATH is 2026.5.28, but the sign-in is for OpenClaw 2026.9.6"
+        ),
+        "{said}"
+    );
+    let (output, took) = upgrade(&answers, &state, SQLITE_ERA, SQLITE_ERA);
     let said = format!("{}{}", text(&output.stdout), text(&output.stderr));
     println!("upgrade with --state-dir: {took:?}");
     assert_eq!(output.status.code(), Some(0), "{said}");
@@ -1016,7 +1028,7 @@ fn an_upgrade_carries_the_sign_in_across_the_sqlite_boundary() {
 
     // Back to 2026.5.28: refused, nothing changed.
     let upgraded = std::fs::read_to_string(&answers).unwrap();
-    let (back, _) = upgrade(&answers, &state, JSON_ERA);
+    let (back, _) = upgrade(&answers, &state, JSON_ERA, SQLITE_ERA);
     let said = text(&back.stderr);
     assert_eq!(back.status.code(), Some(2), "{said}");
     assert!(
