@@ -488,6 +488,15 @@ fn emulator_with_openclaw(dir: &Path, rendered: &[Value], volume: &Path, flags: 
     emulator(dir, &cluster_with_openclaw(rendered), &all)
 }
 
+/// The same, its pods' `init-plugins` installing the plugins from npm, whose cache is shared
+/// with the init-container tests (`.peers/` is CI's cache).
+fn emulator_installing_plugins(dir: &Path, rendered: &[Value], volume: &Path) -> Server {
+    let npm_cache = repo().join(".peers/npm-home/.npm");
+    std::fs::create_dir_all(&npm_cache).unwrap();
+    let flags = ["--npm-cache", npm_cache.to_str().unwrap()];
+    emulator_with_openclaw(dir, rendered, volume, &flags)
+}
+
 /// Until a ready OpenClaw pod other than `not` is listed; its name. The emulator's controller
 /// starts it, and its init-plugins container installs the plugins from npm on a first start.
 fn ready_openclaw_pod(dir: &Path, api: &Server, not: &str) -> String {
@@ -515,15 +524,7 @@ fn a_sign_in_lands_in_the_pod_and_the_new_pod_accepts_it() {
     let dir = tempfile::tempdir().unwrap();
     let objects = rendered(dir.path());
     let volume = dir.path().join("volume");
-    // npm's cache, shared with the init-container test (`.peers/` is CI's cache).
-    let npm_cache = repo().join(".peers/npm-home/.npm");
-    std::fs::create_dir_all(&npm_cache).unwrap();
-    let api = emulator_with_openclaw(
-        dir.path(),
-        &objects,
-        &volume,
-        &["--npm-cache", npm_cache.to_str().unwrap()],
-    );
+    let api = emulator_installing_plugins(dir.path(), &objects, &volume);
     let first = ready_openclaw_pod(dir.path(), &api, "");
 
     let issuer = issuer("ok");
@@ -913,7 +914,7 @@ fn clawboot_local_pairing_list(state: &Path) -> String {
 /// the real OpenClaw 2026.9.6 in that pod, and `openclaw models status --check` accepts it there.
 #[test]
 fn an_upgrade_in_the_cluster_awaits_the_new_pod_and_imports_the_sign_in() {
-    use crate::codex::{issuer, Login, SQLITE_ERA};
+    use crate::codex::{issuer, SQLITE_ERA};
     const JSON_ERA: &str = "2026.5.28";
     let dir = tempfile::tempdir().unwrap();
     let answers = dir.path().join("answers.yaml");
@@ -929,27 +930,8 @@ fn an_upgrade_in_the_cluster_awaits_the_new_pod_and_imports_the_sign_in() {
     let objects = rendered_for(dir.path(), Some(&before));
     let volume = dir.path().join("volume");
     let issuer = issuer("ok");
-    let login = Login::start(
-        &[
-            "--paste",
-            "--issuer",
-            &issuer.url(),
-            "--state-dir",
-            &volume.display().to_string(),
-        ],
-        JSON_ERA,
-    );
-    let location = login.redirect();
-    let (signed, stderr) = login.finish(Some(&format!("{location}\n")));
-    assert!(signed.status.success(), "{stderr}");
-    let npm_cache = repo().join(".peers/npm-home/.npm");
-    std::fs::create_dir_all(&npm_cache).unwrap();
-    let api = emulator_with_openclaw(
-        dir.path(),
-        &objects,
-        &volume,
-        &["--npm-cache", npm_cache.to_str().unwrap()],
-    );
+    crate::codex::signed_in_for_json_era(&issuer, &volume);
+    let api = emulator_installing_plugins(dir.path(), &objects, &volume);
     let first = ready_openclaw_pod(dir.path(), &api, "");
 
     let out = dir.path().join("upgrade.out");

@@ -240,19 +240,7 @@ fn browser_sign_in_is_accepted_by_openclaw_and_keeps_other_profiles() {
         "the backup goes once the write is verified"
     );
 
-    let (code, listed) = openclaw(
-        JSON_ERA,
-        state.path(),
-        &[
-            "models",
-            "auth",
-            "list",
-            "--provider",
-            "openai-codex",
-            "--json",
-        ],
-    );
-    assert_eq!(code, 0, "{listed}");
+    let listed = json_era_profiles(state.path());
     assert!(
         listed.contains("\"id\": \"openai-codex:codex-user@example.com\""),
         "{listed}"
@@ -853,6 +841,38 @@ fn status_on_a_sqlite_release_asks_openclaw_not_the_file() {
     );
 }
 
+/// `clawboot codex login --paste` for 2026.5.28 into the state dir `state`, at `issuer`.
+pub fn signed_in_for_json_era(issuer: &Server, state: &Path) {
+    let login = Login::start(
+        &[
+            "--paste",
+            "--issuer",
+            &issuer.url(),
+            "--state-dir",
+            &state.display().to_string(),
+        ],
+        JSON_ERA,
+    );
+    let location = login.redirect();
+    let (signed, stderr) = login.finish(Some(&format!("{location}\n")));
+    assert!(signed.status.success(), "{stderr}");
+}
+
+/// The Codex profiles OpenClaw 2026.5.28 lists in `state` (it must list them).
+fn json_era_profiles(state: &Path) -> String {
+    let args = [
+        "models",
+        "auth",
+        "list",
+        "--provider",
+        "openai-codex",
+        "--json",
+    ];
+    let (code, listed) = openclaw(JSON_ERA, state, &args);
+    assert_eq!(code, 0, "{listed}");
+    listed
+}
+
 /// The answers file of an operator on 2026.5.28, with comments of their own.
 fn answers_on_json_era(dir: &Path) -> String {
     format!(
@@ -891,19 +911,7 @@ fn an_upgrade_carries_the_sign_in_across_the_sqlite_boundary() {
     let issuer = issuer("ok");
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("state");
-    let login = Login::start(
-        &[
-            "--paste",
-            "--issuer",
-            &issuer.url(),
-            "--state-dir",
-            &state.display().to_string(),
-        ],
-        JSON_ERA,
-    );
-    let location = login.redirect();
-    let (signed, stderr) = login.finish(Some(&format!("{location}\n")));
-    assert!(signed.status.success(), "{stderr}");
+    signed_in_for_json_era(&issuer, &state);
     let answers = dir.path().join("answers.yaml");
     let before = answers_on_json_era(dir.path());
     std::fs::write(&answers, &before).unwrap();
@@ -1008,19 +1016,7 @@ fn an_upgrade_carries_the_sign_in_across_the_sqlite_boundary() {
         .status()
         .unwrap();
     assert!(untar.success());
-    let (code, listed) = openclaw(
-        JSON_ERA,
-        &restored,
-        &[
-            "models",
-            "auth",
-            "list",
-            "--provider",
-            "openai-codex",
-            "--json",
-        ],
-    );
-    assert_eq!(code, 0, "{listed}");
+    let listed = json_era_profiles(&restored);
     assert!(
         listed.contains("openai-codex:codex-user@example.com"),
         "{listed}"
