@@ -222,11 +222,11 @@ impl CredentialStore {
 
     /// After an upgrade to a release that imports: the profiles of the JSON file an older
     /// release wrote, imported by this release's OpenClaw and listed by it under its own
-    /// provider; then the plaintext copies go. The ids now listed.
+    /// provider; then the plaintext copies go. The ids now listed (none: no file, no sign-in).
     pub async fn import_existing(&self) -> anyhow::Result<Vec<String>> {
-        let text = self.read().await?.ok_or_else(|| {
-            anyhow::anyhow!("no {} to import: sign in again", self.auth_profiles())
-        })?;
+        let Some(text) = self.read().await? else {
+            return Ok(Vec::new());
+        };
         let provider = credentials::provider(self.release);
         let ids: Vec<String> = credentials::stored_profiles(&text)?
             .into_iter()

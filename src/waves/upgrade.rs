@@ -125,7 +125,8 @@ pub async fn upgrade(engine: &Engine, to: Release) -> Result<Vec<Report>, Halt> 
     }
     manifests.status = Status::Done(format!("the manifests are for OpenClaw {to}"));
     engine.send(Event::Report(manifests.clone()));
-    if needs_import(to) && !needs_import(from) && step.todo(IMPORTED) {
+    let signs_in = target.openclaw.codex_subscription;
+    if signs_in && needs_import(to) && !needs_import(from) && step.todo(IMPORTED) {
         step.confirm(&format!("Import the sign-in into OpenClaw {to}'s store (its own `openclaw doctor --fix`, on a scratch config)?")).await?;
         let store = CredentialStore {
             release: to,
@@ -135,7 +136,13 @@ pub async fn upgrade(engine: &Engine, to: Release) -> Result<Vec<Report>, Halt> 
             crate::openclaw::store::local_openclaw_is(to).await?;
         }
         let ids = store.import_existing().await?;
-        credentials = credentials.line(Mark::Ok, format!("OpenClaw {to} lists {}", ids.join(", ")));
+        credentials = match ids.is_empty() {
+            true => credentials.line(
+                Mark::Info,
+                "no sign-in was stored: sign in with `clawboot sign-in`",
+            ),
+            false => credentials.line(Mark::Ok, format!("OpenClaw {to} lists {}", ids.join(", "))),
+        };
         step.record(IMPORTED, &ids.join(","))?;
     }
     credentials.status = Status::Done(format!("the sign-in is where OpenClaw {to} reads it"));
@@ -423,6 +430,14 @@ async fn install_plugins(step: &Steps<'_>, target: &Profile) -> Result<String, H
 
 /// Does OpenClaw `to` accept the sign-in (`openclaw models status --check`)?
 async fn verify_release(engine: &Engine, target: &Profile, to: Release) -> Result<Report, Halt> {
+    if !target.openclaw.codex_subscription {
+        return Ok(
+            Report::new(Wave::Verify, Status::Done(format!("OpenClaw {to} runs"))).line(
+                Mark::Info,
+                "no Codex sign-in to check: openclaw.codex_subscription is off",
+            ),
+        );
+    }
     let line = match place(engine, Wave::Verify).await? {
         Place::Pod { kubectl, .. } => verify::sign_in_accepted(&kubectl).await,
         local @ Place::Local(_) => {

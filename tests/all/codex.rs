@@ -1032,6 +1032,15 @@ fn an_upgrade_carries_the_sign_in_across_the_sqlite_boundary() {
         "{said}"
     );
     assert_eq!(std::fs::read_to_string(&answers).unwrap(), upgraded);
+    // A release clawboot has not checked: refused, nothing changed.
+    let (unknown, _) = upgrade(&answers, &state, "2026.7.1", SQLITE_ERA);
+    let said = text(&unknown.stderr);
+    assert_eq!(unknown.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains("clawboot has not checked OpenClaw 2026.7.1"),
+        "{said}"
+    );
+    assert_eq!(std::fs::read_to_string(&answers).unwrap(), upgraded);
 }
 
 /// The openclaw.json of the ConfigMap the upgrade wrote, as a file.
