@@ -414,8 +414,9 @@ async fn install_plugins(step: &Steps<'_>, target: &Profile) -> Result<String, H
     .await?;
     crate::openclaw::store::local_openclaw_is(step.to).await?;
     let place = place(step.engine, Wave::Manifests).await?;
+    // The installer's scratch files in a folder of this run's own (in the pod, its /tmp).
     let script = format!(
-        "export OPENCLAW_STATE_DIR=\"$1\"; shift\n{}",
+        "export OPENCLAW_STATE_DIR=\"$1\"; shift\nTMPDIR=$(mktemp -d); export TMPDIR\ntrap 'rm -rf \"$TMPDIR\"' EXIT\n{}",
         plugins::INSTALL_SCRIPT
     );
     let mut args = vec![place.state_dir()];
