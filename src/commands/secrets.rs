@@ -28,14 +28,13 @@ pub fn run(
     command: &SecretsCommand,
 ) -> anyhow::Result<Outcome> {
     let no_values = ValueArgs::default();
-    let status_values = |skip_token_check| ValueArgs {
-        skip_token_check,
-        ..ValueArgs::default()
-    };
     let status_args;
     let (task, values, touch_cluster) = match command {
         SecretsCommand::Status { skip_token_check } => {
-            status_args = status_values(*skip_token_check);
+            status_args = ValueArgs {
+                skip_token_check: *skip_token_check,
+                ..ValueArgs::default()
+            };
             (Task::SecretsStatus, &status_args, false)
         }
         SecretsCommand::Seed { overwrite, values } => (

@@ -327,7 +327,7 @@ impl Folder {
         let tagged = self.containers().iter().find_map(|c| {
             let image = str_at(c.spec, &["image"])?;
             image.contains("openclaw/openclaw").then_some(())?;
-            Release::parse(ImageRef::new(image).tag()?)
+            ImageRef::new(image).release()
         });
         match (tagged.filter(|r| r.supported().is_some()), self.assumed) {
             (Some(release), _) => (release, "the OpenClaw image's tag"),

@@ -716,6 +716,13 @@ mod tests {
         assert!(reason("x:latest").is_some());
         assert!(reason("x@sha256:abc").is_none());
         assert_eq!(ImageRef::new("localhost:5000/x:1.2").tag(), Some("1.2"));
+        let pinned = ImageRef::new(&format!("ghcr.io/o/oc:2026.9.6@sha256:{}", "a".repeat(64)));
+        assert_eq!(pinned.repository(), "ghcr.io/o/oc");
+        assert_eq!(pinned.release(), Release::parse("2026.9.6"));
+        assert_eq!(
+            ImageRef::new("localhost:5000/x").repository(),
+            "localhost:5000/x"
+        );
     }
 
     #[test]

@@ -81,6 +81,20 @@ impl ImageRef {
         last_segment.split_once(':').map(|(_, tag)| tag)
     }
 
+    /// The name without its tag and digest: `ghcr.io/openclaw/openclaw`.
+    pub fn repository(&self) -> &str {
+        let name = self.0.split('@').next().unwrap_or(&self.0);
+        match self.tag() {
+            Some(tag) => &name[..name.len() - tag.len() - 1],
+            None => name,
+        }
+    }
+
+    /// The OpenClaw release its tag names (`2026.9.6`, `2026.9.6-slim`), if it names one.
+    pub fn release(&self) -> Option<crate::openclaw::release::Release> {
+        crate::openclaw::release::Release::parse(self.tag()?)
+    }
+
     /// Why the text is not an image reference (`name[:tag][@sha256:<64 hex>]`), if it is not.
     fn malformed_reason(&self) -> Option<String> {
         let (name, digest) = match self.0.split_once('@') {

@@ -113,15 +113,13 @@ pub async fn check(
     parameter: &Parameter,
     value: &SecretString,
 ) -> Option<Live> {
-    const CHECKED: [&str; 4] = [
-        "DISCORD_BOT_TOKEN",
-        "GITHUB_TOKEN",
-        "OPENAI_API_KEY",
-        "ANTHROPIC_API_KEY",
-    ];
-    if !CHECKED.contains(&parameter.name) {
-        return None;
-    }
+    let api = match parameter.name {
+        "DISCORD_BOT_TOKEN" => "Discord",
+        "GITHUB_TOKEN" => "GitHub",
+        "OPENAI_API_KEY" => "OpenAI",
+        "ANTHROPIC_API_KEY" => "Anthropic",
+        _ => return None,
+    };
     let client = match client() {
         Ok(client) => client,
         Err(e) => {
@@ -131,11 +129,10 @@ pub async fn check(
         }
     };
     let checker = Checker { client, apis };
-    Some(match parameter.name {
-        "DISCORD_BOT_TOKEN" => checker.discord(value).await,
-        "GITHUB_TOKEN" => checker.github(value, &profile.github_repos()).await,
-        "OPENAI_API_KEY" => checker.models("OpenAI", value).await,
-        _ => checker.models("Anthropic", value).await,
+    Some(match api {
+        "Discord" => checker.discord(value).await,
+        "GitHub" => checker.github(value, &profile.github_repos()).await,
+        api => checker.models(api, value).await,
     })
 }
 

@@ -22,6 +22,7 @@ use crate::openclaw::release::{differences, supported_list, Release};
 use crate::openclaw::store::{
     openclaw_pod, CredentialStore, Place, CONTAINER, MODELS_CHECK_SCRIPT,
 };
+use crate::profile::types::ImageRef;
 use crate::profile::{edit, Profile};
 use crate::render::output::{self, unified_diff, Change};
 use crate::render::{self, Group, Roots};
@@ -229,8 +230,8 @@ async fn running_release(engine: &Engine) -> Result<Release, Halt> {
         return Ok(engine.profile.release());
     };
     let image = image_of(kubectl, &pod, CONTAINER).await.unwrap_or_default();
-    let tag = image.rsplit_once(':').map(|(_, tag)| tag).unwrap_or("");
-    Ok(Release::parse(tag.split('@').next().unwrap_or(""))
+    Ok(ImageRef::new(&image)
+        .release()
         .unwrap_or_else(|| engine.profile.release()))
 }
 
@@ -258,12 +259,7 @@ fn read_answers(path: &Path) -> Result<String, Halt> {
 /// The answers file for `to`: `openclaw.release` and the OpenClaw image's tag (a digest, which
 /// would pin the old image, is dropped).
 fn answers_for(text: &str, profile: &Profile, to: Release) -> anyhow::Result<String> {
-    let image = profile.images.openclaw.to_string();
-    let repository = image
-        .split('@')
-        .next()
-        .and_then(|named| named.rsplit_once(':').map(|(repo, _)| repo))
-        .unwrap_or(&image);
+    let repository = profile.images.openclaw.repository();
     let text = edit::set(text, "openclaw", "release", &format!("\"{to}\""))?;
     edit::set(&text, "images", "openclaw", &format!("{repository}:{to}"))
 }
@@ -364,7 +360,7 @@ async fn roll_out(step: &Steps<'_>, target: &Profile) -> Result<String, Halt> {
 
 /// Whether `image` is the target release's.
 fn runs(image: &str, to: Release) -> bool {
-    image.ends_with(&format!(":{to}")) || image.contains(&format!(":{to}@"))
+    ImageRef::new(image).release() == Some(to)
 }
 
 /// Until Argo CD has synced: the deployment's template runs the target's image (polled every
