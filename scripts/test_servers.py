@@ -6,7 +6,8 @@ each prints `READY <port>` and stops when its standard input closes.
   test_servers.py issuer SCENARIO [TLS_DIR]    an OAuth issuer that follows spec/codex-oauth.md:
                                                PKCE S256 authorize + token (code, refresh with
                                                rotation) and OpenAI's device flow. SCENARIO: ok,
-                                               no-account, device-expired, device-denied. With
+                                               no-account, short-lived (expires_in 3000),
+                                               device-expired, device-denied. With
                                                TLS_DIR: HTTPS, with a CA of its own written to
                                                TLS_DIR/ca.pem
   test_servers.py silent                       takes connections and never answers
@@ -144,13 +145,14 @@ def serve_issuer(scenario, tls_dir=None):
         auth = {"chatgpt_plan_type": "plus"}
         if scenario != "no-account":
             auth["chatgpt_account_id"] = "acct-test-1"
-        access = jwt({"sub": "user-test-1", "exp": int(time.time()) + 864000,
+        lifetime = 3000 if scenario == "short-lived" else 864000
+        access = jwt({"sub": "user-test-1", "exp": int(time.time()) + lifetime,
                       "https://api.openai.com/auth": auth,
                       "https://api.openai.com/profile": {"email": "codex-user@example.com"}})
         refresh = "rt-" + secrets.token_urlsafe(24)
         refresh_tokens.add(refresh)
         return {"access_token": access, "refresh_token": refresh, "token_type": "Bearer",
-                "expires_in": 864000, "id_token": jwt({"email": "codex-user@example.com"})}
+                "expires_in": lifetime, "id_token": jwt({"email": "codex-user@example.com"})}
 
     class Issuer(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
