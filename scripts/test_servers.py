@@ -134,6 +134,8 @@ def serve_issuer(scenario, tls_dir=None):
     import time
 
     codes, refresh_tokens, devices = {}, set(), {}
+    # What the test reads back from OpenClaw is compared with the last tokens given out.
+    issued = {}
 
     def b64(data):
         return base64.urlsafe_b64encode(data).decode().rstrip("=")
@@ -151,6 +153,8 @@ def serve_issuer(scenario, tls_dir=None):
                       "https://api.openai.com/profile": {"email": "codex-user@example.com"}})
         refresh = "rt-" + secrets.token_urlsafe(24)
         refresh_tokens.add(refresh)
+        issued["refresh_sha256"] = hashlib.sha256(refresh.encode()).hexdigest()[:16]
+        issued["expires_in"] = lifetime
         return {"access_token": access, "refresh_token": refresh, "token_type": "Bearer",
                 "expires_in": lifetime, "id_token": jwt({"email": "codex-user@example.com"})}
 
@@ -173,6 +177,8 @@ def serve_issuer(scenario, tls_dir=None):
         def do_GET(self):
             url = urllib.parse.urlsplit(self.path)
             q = dict(urllib.parse.parse_qsl(url.query))
+            if url.path == "/test/issued":
+                return self.reply(200, issued)
             if url.path != "/oauth/authorize":
                 return self.reply(404, {"error": "not_found"})
             required = ["response_type", "client_id", "redirect_uri", "scope", "code_challenge",

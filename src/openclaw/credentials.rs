@@ -11,6 +11,8 @@ use super::release::Release;
 use crate::codex::claims::Claims;
 use crate::codex::token::Tokens;
 
+/// The default agent's folder under the state dir, where its auth store lives.
+pub const AGENT_DIR: &str = "agents/main/agent";
 /// Where the default agent keeps its credentials, under the state dir.
 pub const AUTH_PROFILES: &str = "agents/main/agent/auth-profiles.json";
 
@@ -198,6 +200,18 @@ pub struct StoredProfile {
     pub email: Option<String>,
     pub plan: Option<String>,
     pub expires_ms: Option<i64>,
+    /// 16 hex digits of the SHA-256 of the refresh token OpenClaw holds: which tokens, unshown.
+    #[serde(skip)]
+    pub fingerprint: Option<String>,
+    #[serde(skip)]
+    pub account_id: Option<String>,
+}
+
+/// The fingerprint OpenClaw's store is read back with (`StoredProfile::fingerprint`).
+pub fn fingerprint(refresh: &SecretString) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(refresh.expose_secret().as_bytes());
+    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The Codex profiles (of either provider id) in an auth-profiles.json.
@@ -226,6 +240,14 @@ pub fn stored_profiles(text: &SecretString) -> anyhow::Result<Vec<StoredProfile>
                 .and_then(Value::as_str)
                 .map(str::to_string),
             expires_ms: p.get("expires").and_then(Value::as_i64),
+            fingerprint: p
+                .get("refresh")
+                .and_then(Value::as_str)
+                .map(|t| fingerprint(&SecretString::from(t.to_string()))),
+            account_id: p
+                .get("accountId")
+                .and_then(Value::as_str)
+                .map(str::to_string),
         })
         .collect())
 }

@@ -12,12 +12,15 @@ use crate::profile::Profile;
 /// nothing. npm's retries are bounded so an unreachable registry fails the pod in minutes,
 /// with a reason, instead of hanging.
 pub const INSTALL_SCRIPT: &str = openclaw_script!(
-    r#"# The installer records its own edits in a scratch config: GitOps owns openclaw.json.
-export OPENCLAW_CONFIG_PATH="${TMPDIR:-/tmp}/plugin-install.json"
+    r#"# The installer records its own edits in a scratch config: GitOps owns openclaw.json. It sits
+# in a folder of its own, as OpenClaw chmods a config's folder (a root-owned /tmp refuses).
+work=$(mktemp -d "${TMPDIR:-/tmp}/clawboot.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+export OPENCLAW_CONFIG_PATH="$work/plugin-install.json"
 export npm_config_fetch_retries="${npm_config_fetch_retries:-2}" npm_config_fetch_timeout="${npm_config_fetch_timeout:-30000}"
 export npm_config_fetch_retry_mintimeout="${npm_config_fetch_retry_mintimeout:-2000}" npm_config_fetch_retry_maxtimeout="${npm_config_fetch_retry_maxtimeout:-10000}"
 registry="${npm_config_registry:-https://registry.npmjs.org/}"
-log="${TMPDIR:-/tmp}/plugin-install.log"
+log="$work/plugin-install.log"
 listing=$(oc plugins list --json)
 for pin in "$@"; do
   id="${pin%%=*}" spec="${pin#*=}"

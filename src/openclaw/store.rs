@@ -8,7 +8,7 @@ use secrecy::SecretString;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::credentials::{self, Merged, StoredProfile, AUTH_PROFILES};
+use super::credentials::{self, Merged, StoredProfile, AGENT_DIR, AUTH_PROFILES};
 use super::release::Release;
 use crate::cluster::kubectl::Kubectl;
 use crate::cluster::pod::{ready_pod, NoPod};
@@ -20,8 +20,12 @@ pub const POD_STATE_DIR: &str = "/home/node/.openclaw";
 pub const CONTAINER: &str = "openclaw";
 /// Selects the OpenClaw pod.
 pub const POD_SELECTOR: &str = "app.kubernetes.io/name=openclaw";
-/// OpenClaw's SQLite store beside the JSON file, where releases that import keep sign-ins.
-const AGENT_STORE: &str = "openclaw-agent.sqlite";
+/// OpenClaw's SQLite state under the state dir, where releases that import keep sign-ins.
+const SQLITE_STATE: &str = "state/openclaw.sqlite";
+/// The new tokens (≥ 2026.7), 0600, until OpenClaw is seen holding them; kept when it is not.
+const PENDING: &str = "agents/main/agent/clawboot-sign-in.json";
+/// Removes the pending copy (and the backup its write keeps) once OpenClaw holds the tokens.
+const DROP_PENDING_SCRIPT: &str = r#"rm -f "$1" "$1.bak" "$1".bak-*"#;
 /// How long a read in the pod may take.
 const IN_POD_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
 /// How long OpenClaw's own commands may take in the pod (node starts, SQLite migrates).
@@ -29,15 +33,68 @@ const OPENCLAW_LIMIT: std::time::Duration = std::time::Duration::from_secs(180);
 /// A sign-in that expires sooner than this is reported as expiring.
 const EXPIRING_MS: i64 = 24 * 3600 * 1000;
 
-/// Imports the JSON file into OpenClaw's SQLite store (≥ 2026.7) with `openclaw doctor --fix`,
-/// then lists what OpenClaw sees. Both run on a scratch config holding only the config's
-/// `agents.list` (where each agent keeps its auth store): the GitOps-owned openclaw.json is not
-/// touched, and neither the secret references nor the models are resolved, so nothing waits
-/// for a gateway that may be down (often the reason to sign in again) or for the network.
+/// Imports an auth-profiles.json an older release wrote into OpenClaw's SQLite store (≥ 2026.7)
+/// with `openclaw doctor --fix`, then lists what OpenClaw sees. Both run on a scratch config
+/// holding only the config's `agents.list` (where each agent keeps its auth store): the
+/// GitOps-owned openclaw.json is not touched, and neither the secret references nor the models
+/// are resolved, so nothing waits for a gateway that may be down or for the network. The
+/// import adds only ids OpenClaw does not hold: a new sign-in is stored with `STORE_SCRIPT`.
 const IMPORT_SCRIPT: &str = openclaw_script!(
     r#"with_scratch_config "$1"
 OPENCLAW_STATE_DIR="$1" OPENCLAW_CONFIG_PATH="$scratch" oc doctor --fix --non-interactive --yes >/dev/null
 OPENCLAW_STATE_DIR="$1" OPENCLAW_CONFIG_PATH="$scratch" oc models auth list --provider "$2" --json
+"#
+);
+
+/// Stores the sign-in of the pending copy `$3` (`{"id","credential"}`) in OpenClaw's own auth
+/// store for the agent dir `$4` (≥ 2026.7; `$1` the state dir, `$2` the provider), with its plugin SDK's locked update: one
+/// transaction puts the credential under its id, replacing what that id held, as `models auth
+/// login` does (the SDK's upsert and the doctor's import keep a sign-in they already hold).
+/// Runs beside a running gateway: OpenClaw's store lock orders the writes.
+const STORE_SCRIPT: &str = openclaw_script!(
+    r#"with_scratch_config "$1"
+cat > "$scratch_dir/store.mjs" <<'JS'
+import fs from "node:fs";
+import path from "node:path";
+const [pkg, agentDir, pending] = process.argv.slice(2);
+const sdk = await import(path.join(pkg, "dist/plugin-sdk/provider-auth.js"));
+const { id, credential } = JSON.parse(fs.readFileSync(pending, "utf8"));
+const stored = await sdk.updateAuthProfileStoreWithLock({
+  agentDir, sharedStoreWrite: true,
+  saveOptions: { filterExternalAuthProfiles: false, syncExternalCli: false },
+  updater: (store) => { store.profiles[id] = credential; return true; },
+});
+if (!stored) { console.error("OpenClaw could not write its auth store (locked or unreadable)"); process.exit(1); }
+JS
+OPENCLAW_STATE_DIR="$1" OPENCLAW_CONFIG_PATH="$scratch" node "$scratch_dir/store.mjs" "$(oc_package)" "$4" "$3"
+"#
+);
+
+/// What OpenClaw holds for the provider `$2` in the state dir `$1` (agent dir `$3`): the
+/// profiles its CLI lists (`models auth list --json`: id, e-mail, expiry), each with what only
+/// its store says, read by its plugin SDK: the plan, the account and a fingerprint of the
+/// refresh token (16 hex digits of its SHA-256), never a token.
+const HELD_SCRIPT: &str = openclaw_script!(
+    r#"with_scratch_config "$1"
+OPENCLAW_STATE_DIR="$1" OPENCLAW_CONFIG_PATH="$scratch" oc models auth list --provider "$2" --json > "$scratch_dir/listed.json"
+cat > "$scratch_dir/held.mjs" <<'JS'
+import fs from "node:fs";
+import path from "node:path";
+import { createHash } from "node:crypto";
+const [pkg, agentDir, listedPath] = process.argv.slice(2);
+const sdk = await import(path.join(pkg, "dist/plugin-sdk/provider-auth.js"));
+const text = fs.readFileSync(listedPath, "utf8");
+const listed = JSON.parse(text.slice(text.indexOf("{"))).profiles ?? [];
+const store = sdk.ensureAuthProfileStore(agentDir).profiles;
+const digest = (s) => typeof s === "string" ? createHash("sha256").update(s).digest("hex").slice(0, 16) : null;
+const profiles = listed.map((p) => ({
+  id: p.id, email: p.email ?? null, expiresAt: p.expiresAt ?? null,
+  plan: store[p.id]?.chatgptPlanType ?? null, accountId: store[p.id]?.accountId ?? null,
+  fingerprint: digest(store[p.id]?.refresh),
+}));
+process.stdout.write(JSON.stringify({ profiles }) + "\n");
+JS
+OPENCLAW_STATE_DIR="$1" OPENCLAW_CONFIG_PATH="$scratch" node "$scratch_dir/held.mjs" "$(oc_package)" "$3" "$scratch_dir/listed.json"
 "#
 );
 
@@ -49,13 +106,6 @@ pub const MODELS_CHECK_SCRIPT: &str = openclaw_script!(
 state="$1"; shift
 node -e 'const fs=require("fs");const f=process.argv[1];const c=JSON.parse(fs.readFileSync(f,"utf8"));c.plugins={entries:{}};for(const id of process.argv.slice(2))c.plugins.entries[id]={enabled:true};fs.writeFileSync(f,JSON.stringify(c))' "$scratch" "$@"
 OPENCLAW_STATE_DIR="$state" OPENCLAW_CONFIG_PATH="$scratch" oc models status --check >&2
-"#
-);
-
-/// Lists the Codex profiles with OpenClaw itself (for releases that keep them in SQLite).
-const LIST_SCRIPT: &str = openclaw_script!(
-    r#"with_scratch_config "$1"
-OPENCLAW_STATE_DIR="$1" OPENCLAW_CONFIG_PATH="$scratch" oc models auth list --provider "$2" --json
 "#
 );
 
@@ -118,7 +168,13 @@ pub struct Prepared {
     pub id: String,
     pub claims: Claims,
     pub expires_at_ms: i64,
+    /// Into the JSON file (< 2026.7), or into what OpenClaw holds (≥ 2026.7: `kept` and the
+    /// change only, nothing of it is written).
     pub merged: Merged,
+    /// `{"id","credential"}`, what `STORE_SCRIPT` puts in OpenClaw's store (≥ 2026.7).
+    pending: SecretString,
+    /// Of the new refresh token: how OpenClaw is seen holding it.
+    fingerprint: String,
 }
 
 impl Prepared {
@@ -144,23 +200,21 @@ impl CredentialStore {
     /// Where the sign-in is kept: the JSON file, or (imported) OpenClaw's own store.
     pub fn describe(&self) -> String {
         match &self.place {
-            Place::Local(dir) if credentials::needs_import(self.release) => format!(
-                "OpenClaw's store {}",
-                dir.join(AUTH_PROFILES)
-                    .with_file_name(AGENT_STORE)
-                    .display()
-            ),
+            Place::Local(dir) if credentials::needs_import(self.release) => {
+                format!("OpenClaw's store {}", dir.join(SQLITE_STATE).display())
+            }
             Place::Local(_) => self.auth_profiles(),
             Place::Pod { .. } => self.place.describe(),
         }
     }
 
     /// Before a sign-in: what storing it needs is there, so a sign-in is never thrown away
-    /// after its code was exchanged. The stored file must be one clawboot can merge into; a
-    /// local state dir must be writable, and for releases that import, the `openclaw` on PATH
-    /// must be the pinned release.
+    /// after its code was exchanged. A JSON file the release reads must be one clawboot can
+    /// merge into; a local state dir must be writable, and the `openclaw` on PATH must be the
+    /// pinned release (it is asked what it holds afterwards).
     pub async fn ready(&self) -> anyhow::Result<()> {
-        if let Some(text) = self.read().await? {
+        let importing = credentials::needs_import(self.release);
+        if let Some(text) = self.read().await?.filter(|_| !importing) {
             // A trial merge: the same checks as the real one after the sign-in.
             let trial = serde_json::json!({});
             credentials::merge(Some(&text), "clawboot-trial", trial).map_err(|e| {
@@ -178,46 +232,95 @@ impl CredentialStore {
         std::fs::create_dir_all(folder)
             .and_then(|()| tempfile::tempfile_in(folder).map(drop))
             .map_err(|e| anyhow::anyhow!("cannot write in {}: {e}", folder.display()))?;
-        if credentials::needs_import(self.release) {
-            local_openclaw_is(self.release).await?;
-        }
-        Ok(())
+        local_openclaw_is(self.release).await
     }
 
-    /// Merge new tokens into what is stored; nothing is written yet.
+    /// Merge new tokens into what is stored (≥ 2026.7: what OpenClaw holds); nothing is
+    /// written yet.
     pub async fn prepare(&self, tokens: &Tokens) -> anyhow::Result<Prepared> {
         let claims = tokens.claims()?;
         let id = credentials::profile_id(self.release, &claims);
         let entry = credentials::profile_entry(self.release, tokens, &claims);
-        let merged = credentials::merge(self.read().await?.as_ref(), &id, entry)?;
+        let existing = if credentials::needs_import(self.release) {
+            Some(held_as_file(&self.held().await?, self.release))
+        } else {
+            self.read().await?
+        };
+        let merged = credentials::merge(existing.as_ref(), &id, entry.clone())?;
+        let pending = serde_json::json!({ "id": id, "credential": entry }).to_string();
         Ok(Prepared {
             id,
             claims,
             expires_at_ms: tokens.expires_at_ms,
             merged,
+            pending: SecretString::from(pending),
+            fingerprint: credentials::fingerprint(&tokens.refresh),
         })
     }
 
-    /// Write the merged file (when it changed) and import it where the release needs it; once
-    /// OpenClaw lists the profile (or the file read back holds it), the plaintext copies go.
+    /// Store the sign-in as the release reads it: the merged JSON file (< 2026.7), or through
+    /// OpenClaw's own locked store update (≥ 2026.7, from a pending copy). Done only once
+    /// OpenClaw, asked, holds the new tokens with their expiry; then the plaintext copies go.
+    /// When it does not, the pending copy stays and the error says what OpenClaw holds.
     pub async fn commit(&self, prepared: &Prepared) -> anyhow::Result<()> {
-        if prepared.merged.change != credentials::ProfileChange::Unchanged {
-            self.write(&prepared.merged.text).await?;
+        if !credentials::needs_import(self.release) {
+            if prepared.merged.change != credentials::ProfileChange::Unchanged {
+                self.write(&prepared.merged.text).await?;
+            }
+            self.check_held(prepared).await?;
+            let target = self.auth_profiles();
+            return self
+                .run_script(volume::CLEANUP_SCRIPT, &[&target])
+                .await
+                .map(drop);
         }
-        let importing = credentials::needs_import(self.release);
-        if importing {
-            self.import(&prepared.id).await?;
-        } else {
-            self.verify_written(&prepared.id).await?;
-        }
-        let target = self.auth_profiles();
-        let mut args = vec![target.as_str()];
-        if importing {
-            args.push("archives");
-        }
-        self.run_script(volume::CLEANUP_SCRIPT, &args)
+        let pending = self.under_state(PENDING);
+        self.write_at(&pending, &prepared.pending).await?;
+        let stored = async {
+            let agent_dir = self.under_state(AGENT_DIR);
+            self.run_openclaw(STORE_SCRIPT, &[&pending, &agent_dir], "storing the sign-in")
+                .await?;
+            self.check_held(prepared).await
+        };
+        stored.await.map_err(|e| {
+            e.context(format!(
+                "the new tokens are kept in {pending} (0600) until a sign-in succeeds"
+            ))
+        })?;
+        self.run_script(DROP_PENDING_SCRIPT, &[&pending])
             .await
             .map(drop)
+    }
+
+    /// OpenClaw, asked, holds the prepared tokens (by their fingerprint) and their expiry.
+    async fn check_held(&self, prepared: &Prepared) -> anyhow::Result<()> {
+        let held = self.held().await?;
+        let ours = held.iter().find(|p| p.id == prepared.id);
+        let holds_new = ours.is_some_and(|p| {
+            p.fingerprint.as_deref() == Some(prepared.fingerprint.as_str())
+                && p.expires_ms == Some(prepared.expires_at_ms)
+        });
+        if holds_new {
+            return Ok(());
+        }
+        let now = match ours {
+            None => format!("no profile {}", prepared.id),
+            Some(p) => format!(
+                "{} with {} tokens, until {}",
+                p.id,
+                if p.fingerprint.as_deref() == Some(prepared.fingerprint.as_str()) {
+                    "the new"
+                } else {
+                    "other"
+                },
+                p.expires_ms.map_or("-".to_string(), format_ms)
+            ),
+        };
+        anyhow::bail!(
+            "OpenClaw {} does not hold the new sign-in (until {}): it holds {now}",
+            self.release,
+            format_ms(prepared.expires_at_ms)
+        )
     }
 
     /// After an upgrade to a release that imports: the profiles of the JSON file an older
@@ -244,43 +347,35 @@ impl CredentialStore {
         Ok(ids)
     }
 
-    /// The file read back holds the profile.
-    async fn verify_written(&self, id: &str) -> anyhow::Result<()> {
-        let text = self.read().await?;
-        let profiles = match &text {
-            Some(text) => credentials::stored_profiles(text)?,
-            None => Vec::new(),
-        };
-        anyhow::ensure!(
-            profiles.iter().any(|p| p.id == id),
-            "{} does not hold {id} after the write: the backup {}.bak is kept",
-            self.describe(),
-            self.auth_profiles()
-        );
-        Ok(())
-    }
-
     /// The credentials file, as the place where it lives names it.
     fn auth_profiles(&self) -> String {
-        match &self.place {
-            Place::Local(dir) => dir.join(AUTH_PROFILES).display().to_string(),
-            Place::Pod { .. } => format!("{POD_STATE_DIR}/{AUTH_PROFILES}"),
-        }
+        self.under_state(AUTH_PROFILES)
     }
 
-    /// The Codex profiles OpenClaw will see: the JSON file, or (imported) OpenClaw's own list.
-    /// For releases that keep them in SQLite, OpenClaw itself is asked (the pinned release, on
-    /// a local state dir): a JSON file left by a failed import is not what OpenClaw uses.
+    /// A path under the state dir, as the script that runs there names it.
+    fn under_state(&self, relative: &str) -> String {
+        format!("{}/{relative}", self.place.state_dir())
+    }
+
+    /// What OpenClaw itself holds for the provider (its CLI and its store, asked by the pinned
+    /// release): id, e-mail, expiry, plan, account and the refresh token's fingerprint.
+    async fn held(&self) -> anyhow::Result<Vec<StoredProfile>> {
+        if let Place::Local(_) = &self.place {
+            local_openclaw_is(self.release).await?;
+        }
+        let agent_dir = self.under_state(AGENT_DIR);
+        parse_listing(
+            &self
+                .run_openclaw(HELD_SCRIPT, &[&agent_dir], "listing its sign-ins")
+                .await?,
+        )
+    }
+
+    /// The Codex profiles OpenClaw will see: the JSON file, or (≥ 2026.7) what OpenClaw itself
+    /// holds: a JSON file left by a failed import is not what OpenClaw uses.
     pub async fn profiles(&self) -> anyhow::Result<Vec<StoredProfile>> {
         if credentials::needs_import(self.release) {
-            if let Place::Local(_) = &self.place {
-                local_openclaw_is(self.release).await?;
-            }
-            return parse_listing(
-                &self
-                    .run_openclaw(LIST_SCRIPT, "listing its sign-ins")
-                    .await?,
-            );
+            return self.held().await;
         }
         match self.read().await? {
             Some(text) => credentials::stored_profiles(&text),
@@ -313,11 +408,15 @@ impl CredentialStore {
     }
 
     pub async fn write(&self, text: &SecretString) -> anyhow::Result<()> {
+        self.write_at(&self.auth_profiles(), text).await
+    }
+
+    /// Write `text` atomically (0600) at `path` under the state dir, where it lives.
+    async fn write_at(&self, path: &str, text: &SecretString) -> anyhow::Result<()> {
         match &self.place {
-            Place::Local(dir) => volume::write_local(&dir.join(AUTH_PROFILES), text).await,
+            Place::Local(_) => volume::write_local(std::path::Path::new(path), text).await,
             Place::Pod { kubectl, pod } => {
-                let path = format!("{POD_STATE_DIR}/{AUTH_PROFILES}");
-                volume::write_in_pod(kubectl, pod, CONTAINER, &path, text).await
+                volume::write_in_pod(kubectl, pod, CONTAINER, path, text).await
             }
         }
     }
@@ -326,7 +425,7 @@ impl CredentialStore {
     async fn import(&self, id: &str) -> anyhow::Result<()> {
         let listed = parse_listing(
             &self
-                .run_openclaw(IMPORT_SCRIPT, "importing the sign-in")
+                .run_openclaw(IMPORT_SCRIPT, &[], "importing the sign-in")
                 .await?,
         )?;
         anyhow::ensure!(
@@ -342,15 +441,18 @@ impl CredentialStore {
         Ok(())
     }
 
-    /// Run one of the OpenClaw scripts (state dir, provider) where the state lives; its stdout.
-    /// `doing` names it in an error ("listing the sign-ins").
-    async fn run_openclaw(&self, script: &str, doing: &str) -> anyhow::Result<String> {
-        let state = match &self.place {
-            Place::Local(dir) => dir.display().to_string(),
-            Place::Pod { .. } => POD_STATE_DIR.to_string(),
-        };
-        let provider = credentials::provider(self.release);
-        self.run_script(script, &[&state, provider])
+    /// Run one of the OpenClaw scripts (state dir, provider, `more`…) where the state lives;
+    /// its stdout. `doing` names it in an error ("listing the sign-ins").
+    async fn run_openclaw(
+        &self,
+        script: &str,
+        more: &[&str],
+        doing: &str,
+    ) -> anyhow::Result<String> {
+        let state = self.place.state_dir();
+        let mut args = vec![state.as_str(), credentials::provider(self.release)];
+        args.extend_from_slice(more);
+        self.run_script(script, &args)
             .await
             .map_err(|e| anyhow::anyhow!("OpenClaw {} failed {doing}: {e}", self.release))
     }
@@ -454,22 +556,49 @@ async fn ask_local_openclaw_is(release: Release) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `openclaw models auth list --json` → profiles (id, email, expiry).
+/// What OpenClaw holds as an auth-profiles.json without tokens: what a new sign-in is
+/// compared with, to tell another account's sign-in (and keep the other profiles' ids).
+fn held_as_file(held: &[StoredProfile], release: Release) -> SecretString {
+    let profiles: serde_json::Map<String, Value> = held
+        .iter()
+        .map(|p| {
+            let mut entry = serde_json::json!({
+                "type": "oauth",
+                "provider": credentials::provider(release),
+            });
+            let known = [
+                ("email", p.email.clone().map(Value::from)),
+                ("accountId", p.account_id.clone().map(Value::from)),
+                ("chatgptPlanType", p.plan.clone().map(Value::from)),
+                ("expires", p.expires_ms.map(Value::from)),
+            ];
+            for (key, value) in known {
+                if let Some(value) = value {
+                    entry[key] = value;
+                }
+            }
+            (p.id.clone(), entry)
+        })
+        .collect();
+    SecretString::from(serde_json::json!({ "version": 1, "profiles": profiles }).to_string())
+}
+
+/// What `HELD_SCRIPT` prints (`openclaw models auth list --json` and the store's plan,
+/// account and fingerprint) → profiles.
 fn parse_listing(listing: &str) -> anyhow::Result<Vec<StoredProfile>> {
     let value = super::first_json(listing)?;
+    let text = |p: &Value, key: &str| p.get(key).and_then(Value::as_str).map(str::to_string);
     Ok(value
         .get("profiles")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
         .map(|p| StoredProfile {
-            id: p
-                .get("id")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string(),
-            email: p.get("email").and_then(Value::as_str).map(str::to_string),
-            plan: None,
+            id: text(p, "id").unwrap_or_default(),
+            email: text(p, "email"),
+            plan: text(p, "plan"),
+            fingerprint: text(p, "fingerprint"),
+            account_id: text(p, "accountId"),
             expires_ms: p
                 .get("expiresAt")
                 .and_then(Value::as_str)

@@ -520,7 +520,8 @@ fn ready_openclaw_pod(dir: &Path, api: &Server, not: &str) -> String {
 /// status --check` accepts it in the new pod. The volume outlives the pod, as a PVC does.
 #[test]
 fn a_sign_in_lands_in_the_pod_and_the_new_pod_accepts_it() {
-    use crate::codex::{issuer, path_with, Login, SQLITE_ERA};
+    use crate::codex::{issuer, Login, SQLITE_ERA};
+    use crate::common::path_with;
     let dir = tempfile::tempdir().unwrap();
     let objects = rendered(dir.path());
     let volume = dir.path().join("volume");
@@ -647,7 +648,7 @@ fn a_rotation_restarts_only_after_the_refresh_and_waits_for_the_new_pod() {
 fn pairing_store(state: &Path, name: &str, body: &str) -> String {
     let release = crate::codex::SQLITE_ERA;
     let output = Command::new("node")
-        .env("PATH", crate::codex::path_with(release))
+        .env("PATH", crate::common::path_with(release))
         .env("OPENCLAW_STATE_DIR", state)
         .current_dir(peer(&format!("oc-{release}")))
         .args(["--input-type=module", "-e"])
@@ -692,7 +693,8 @@ fn allowed_senders(state: &Path) -> Vec<String> {
 /// written back, and the edit kept as `.previous`.
 #[test]
 fn a_first_setup_leaves_nothing_by_hand() {
-    use crate::codex::{issuer, path_with, Login, SQLITE_ERA};
+    use crate::codex::{issuer, Login, SQLITE_ERA};
+    use crate::common::path_with;
     let dir = tempfile::tempdir().unwrap();
     let objects = rendered(dir.path());
     let volume = dir.path().join("volume");
@@ -832,7 +834,8 @@ fn a_first_setup_leaves_nothing_by_hand() {
 /// picked, in OpenClaw's own pairing store.
 #[test]
 fn pairing_in_a_terminal_approves_only_the_request_picked() {
-    use crate::codex::{path_with, SQLITE_ERA};
+    use crate::codex::SQLITE_ERA;
+    use crate::common::path_with;
     use crate::common::tmux::Tmux;
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("state");
@@ -898,7 +901,7 @@ fn pairing_in_a_terminal_approves_only_the_request_picked() {
 /// `clawboot pairing list` on a local state dir, as a batch run.
 fn clawboot_local_pairing_list(state: &Path) -> String {
     let output = Command::new(env!("CARGO_BIN_EXE_clawboot"))
-        .env("PATH", crate::codex::path_with(crate::codex::SQLITE_ERA))
+        .env("PATH", crate::common::path_with(crate::codex::SQLITE_ERA))
         .args(["pairing", "list", "--state-dir", state.to_str().unwrap()])
         .stdin(std::process::Stdio::null())
         .output()

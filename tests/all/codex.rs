@@ -18,15 +18,6 @@ pub fn issuer(scenario: &str) -> Server {
     Server::start(&["issuer", scenario])
 }
 
-/// PATH with the given release's node and openclaw first.
-pub fn path_with(release: &str) -> String {
-    format!(
-        "{}:{}",
-        peer(&format!("oc-{release}/node_modules/.bin")).display(),
-        std::env::var("PATH").unwrap_or_default()
-    )
-}
-
 /// The real openclaw of a release on a state dir, offline, in scratch HOME/TMPDIR.
 fn openclaw(release: &str, state: &Path, args: &[&str]) -> (i32, String) {
     let scratch = tempfile::tempdir().unwrap();
@@ -258,62 +249,6 @@ fn browser_sign_in_is_accepted_by_openclaw_and_keeps_other_profiles() {
     assert_eq!(status.status.code(), Some(0), "{}", text(&status.stderr));
     assert!(text(&status.stdout)
         .contains("openai-codex:codex-user@example.com  codex-user@example.com  plan plus"));
-}
-
-#[test]
-fn pasted_redirect_for_2026_9_is_imported_into_openclaws_store() {
-    let issuer = issuer("ok");
-    let state = tempfile::tempdir().unwrap();
-    let login = Login::start(
-        &[
-            "--paste",
-            "--issuer",
-            &issuer.url(),
-            "--state-dir",
-            &state.path().display().to_string(),
-        ],
-        SQLITE_ERA,
-    );
-    let location = login.redirect();
-    let (output, stderr) = login.finish(Some(&format!("  {}  \n", location)));
-    assert!(output.status.success(), "{stderr}");
-    assert!(
-        text(&output.stdout).contains("signed in: openai:codex-user@example.com"),
-        "{}",
-        text(&output.stdout)
-    );
-    assert!(
-        text(&output.stdout).contains("in OpenClaw's store ")
-            && text(&output.stdout).contains("agents/main/agent/openclaw-agent.sqlite"),
-        "where it is now, not the archived JSON: {}",
-        text(&output.stdout)
-    );
-    let (code, listed) = openclaw(
-        SQLITE_ERA,
-        state.path(),
-        &["models", "auth", "list", "--provider", "openai", "--json"],
-    );
-    assert_eq!(code, 0, "{listed}");
-    assert!(listed.contains("openai:codex-user@example.com"), "{listed}");
-    assert_eq!(
-        plaintext_copies(auth_profiles(state.path()).parent().unwrap()),
-        Vec::<String>::new(),
-        "no backup and no import archive holds the tokens any more"
-    );
-    let status = Command::new(env!("CARGO_BIN_EXE_clawboot"))
-        .args([
-            "codex",
-            "status",
-            "--state-dir",
-            &state.path().display().to_string(),
-            "--openclaw-version",
-            SQLITE_ERA,
-        ])
-        .env("PATH", path_with(SQLITE_ERA))
-        .output()
-        .unwrap();
-    assert_eq!(status.status.code(), Some(0), "{}", text(&status.stderr));
-    assert!(text(&status.stdout).contains("openai:codex-user@example.com"));
 }
 
 #[test]
@@ -1056,4 +991,134 @@ fn upgraded_config(dir: &Path) -> std::path::PathBuf {
     )
     .unwrap();
     config
+}
+
+/// Sign in with `args` (a face's command line that takes a pasted address) on `state` for
+/// `release`: the redirect pasted, the run's stdout and its error output.
+fn sign_in_by_paste(mut command: Command, release: &str) -> (Output, String) {
+    command.env("PATH", path_with(release));
+    let login = Login::run(command, &[]);
+    let location = login.redirect();
+    login.finish(Some(&format!("{location}\n")))
+}
+
+/// OpenClaw holds the issuer's last tokens for `id` on `state`, with the expiry clawboot said.
+fn assert_openclaw_holds_the_last_sign_in(
+    release: &str,
+    state: &Path,
+    id: &str,
+    issuer: &Server,
+    said: &str,
+) -> Held {
+    let provider = id.split(':').next().unwrap();
+    let held = held_by_openclaw(release, state, provider);
+    let ours = held
+        .iter()
+        .find(|h| h.id == id)
+        .unwrap_or_else(|| panic!("OpenClaw {release} lists no {id}: {held:?}"));
+    let (fingerprint, lifetime) = last_issued(issuer);
+    assert_eq!(ours.fingerprint, fingerprint, "{release}: the new tokens");
+    let until = said
+        .lines()
+        .find_map(|l| l.split_once(", until ").map(|(_, t)| t.trim().to_string()))
+        .unwrap_or_else(|| panic!("no expiry said: {said}"));
+    assert_eq!(
+        ours.expires_at.split('.').next().unwrap(),
+        until.trim_end_matches('Z'),
+        "{release}: OpenClaw's expiry is the one clawboot said ({lifetime} s)"
+    );
+    ours.clone()
+}
+
+/// Signing in again, in `codex login` and the wizard's batch `sign-in`, replaces the tokens
+/// OpenClaw holds, on each release (on 2026.9.6 with a 10-day and a 50-minute issuer):
+/// OpenClaw's own CLI and store, asked afterwards, hold the issuer's last tokens with the
+/// expiry clawboot said, no plaintext copy is left, and `codex status` shows OpenClaw's plan.
+#[test]
+fn signing_in_again_replaces_what_openclaw_holds() {
+    for (release, scenario) in [
+        (SQLITE_ERA, "ok"),
+        (SQLITE_ERA, "short-lived"),
+        (JSON_ERA, "ok"),
+    ] {
+        let issuer = issuer(scenario);
+        let state = tempfile::tempdir().unwrap();
+        let state_arg = state.path().display().to_string();
+        let id = match release {
+            SQLITE_ERA => "openai:codex-user@example.com",
+            _ => "openai-codex:codex-user@example.com",
+        };
+        let command = |args: &[&str]| {
+            let mut command = Command::new(env!("CARGO_BIN_EXE_clawboot"));
+            command
+                .args(args)
+                .args(["--issuer", &issuer.url(), "--state-dir", &state_arg]);
+            command
+        };
+        let login = [
+            "codex",
+            "login",
+            "--no-browser",
+            "--paste",
+            "--openclaw-version",
+            release,
+        ];
+        let mut held = Vec::new();
+        for _ in 0..2 {
+            let (output, stderr) = sign_in_by_paste(command(&login), release);
+            assert!(output.status.success(), "{release} {scenario}: {stderr}");
+            let said = text(&output.stdout);
+            if release == SQLITE_ERA {
+                let store = state.path().join("state/openclaw.sqlite");
+                assert!(said.contains(&format!("in OpenClaw's store {}", store.display())));
+                assert!(store.exists(), "where OpenClaw keeps it: {said}");
+            }
+            held.push(assert_openclaw_holds_the_last_sign_in(
+                release,
+                state.path(),
+                id,
+                &issuer,
+                &said,
+            ));
+        }
+        assert_ne!(
+            held[0].fingerprint, held[1].fingerprint,
+            "{release} {scenario}"
+        );
+        let agent_dir = auth_profiles(state.path()).parent().unwrap().to_path_buf();
+        if release == SQLITE_ERA {
+            // The wizard's batch face: `sign-in` on the embedded profile (this release).
+            let wizard = [
+                "sign-in",
+                "--non-interactive",
+                "--sign-in",
+                "paste",
+                "--no-browser",
+            ];
+            let (output, stderr) = sign_in_by_paste(command(&wizard), release);
+            let said = text(&output.stdout);
+            assert!(said.contains("✓ Wave 4"), "{said}{stderr}");
+            let third =
+                assert_openclaw_holds_the_last_sign_in(release, state.path(), id, &issuer, &said);
+            assert_ne!(third.fingerprint, held[1].fingerprint);
+            assert!(
+                !auth_profiles(state.path()).exists(),
+                "no JSON file for a SQLite release"
+            );
+            let status = Command::new(env!("CARGO_BIN_EXE_clawboot"))
+                .args(["codex", "status", "--state-dir", &state_arg])
+                .args(["--openclaw-version", release])
+                .env("PATH", path_with(release))
+                .output()
+                .unwrap();
+            let said = text(&status.stdout);
+            assert_eq!(status.status.code(), Some(0), "{}", text(&status.stderr));
+            assert!(said.contains(id) && said.contains("plan plus"), "{said}");
+        }
+        assert_eq!(plaintext_copies(&agent_dir), Vec::<String>::new());
+        assert!(
+            !agent_dir.join("clawboot-sign-in.json").exists(),
+            "the pending copy went"
+        );
+    }
 }

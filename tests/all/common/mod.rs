@@ -196,3 +196,91 @@ pub const ASKED: [(&str, &str); 4] = [
         "sk-ant-api03-abcdefghijklmnopqrstuvwxyz",
     ),
 ];
+
+/// A sign-in as the real OpenClaw holds it: its CLI's id and expiry, and the fingerprint (16
+/// hex of SHA-256) of the refresh token its own store returns, read through its plugin SDK.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Held {
+    pub id: String,
+    pub expires_at: String,
+    pub fingerprint: String,
+}
+
+/// PATH with the given release's node and openclaw first.
+pub fn path_with(release: &str) -> String {
+    format!(
+        "{}:{}",
+        peer(&format!("oc-{release}/node_modules/.bin")).display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
+
+/// What the real OpenClaw of `release` holds for `provider` on the state dir `state`.
+pub fn held_by_openclaw(release: &str, state: &Path, provider: &str) -> Vec<Held> {
+    let scratch = tempfile::tempdir().unwrap();
+    let openclaw = |program: &str, args: &[&str]| {
+        let output = Command::new(program)
+            .args(args)
+            .env("PATH", path_with(release))
+            .env("HOME", scratch.path())
+            .env("TMPDIR", scratch.path())
+            .env("OPENCLAW_STATE_DIR", state)
+            .env("OPENCLAW_CONFIG_PATH", scratch.path().join("openclaw.json"))
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{program}: {}",
+            text(&output.stderr)
+        );
+        let printed = text(&output.stdout);
+        serde_json::from_str::<serde_json::Value>(&printed[printed.find('{').unwrap()..]).unwrap()
+    };
+    let listed = openclaw(
+        "openclaw",
+        &["models", "auth", "list", "--provider", provider, "--json"],
+    );
+    let sdk = peer(&format!(
+        "oc-{release}/node_modules/openclaw/dist/plugin-sdk/provider-auth.js"
+    ));
+    let agent_dir = state.join("agents/main/agent");
+    let fingerprints = openclaw(
+        "node",
+        &[
+            "--input-type=module",
+            "-e",
+            r#"import { createHash } from "node:crypto";
+const sdk = await import(process.argv[1]);
+const profiles = sdk.ensureAuthProfileStore(process.argv[2]).profiles;
+const out = {};
+for (const [id, p] of Object.entries(profiles)) if (p.refresh) out[id] = createHash("sha256").update(p.refresh).digest("hex").slice(0, 16);
+console.log(JSON.stringify(out));"#,
+            &sdk.display().to_string(),
+            &agent_dir.display().to_string(),
+        ],
+    );
+    listed["profiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let id = p["id"].as_str().unwrap().to_string();
+            Held {
+                fingerprint: fingerprints[&id].as_str().unwrap_or("none").to_string(),
+                expires_at: p["expiresAt"].as_str().unwrap_or("none").to_string(),
+                id,
+            }
+        })
+        .collect()
+}
+
+/// The fingerprint of the refresh token the test issuer gave out last, and its lifetime (s).
+pub fn last_issued(issuer: &ssm::Server) -> (String, i64) {
+    let (_, _, response) = get(&format!("{}/test/issued", issuer.url()));
+    let body: serde_json::Value =
+        serde_json::from_str(response.split("\r\n\r\n").nth(1).unwrap()).unwrap();
+    (
+        body["refresh_sha256"].as_str().unwrap().to_string(),
+        body["expires_in"].as_i64().unwrap(),
+    )
+}
