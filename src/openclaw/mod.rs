@@ -6,6 +6,8 @@ macro_rules! openclaw_script {
     ($body:literal) => {
         concat!(
             "set -eu\n",
+            // OpenClaw's words in clawboot's messages, without colour codes.
+            "export NO_COLOR=1 FORCE_COLOR=0\n",
             "oc() { if command -v openclaw >/dev/null 2>&1; then openclaw \"$@\"; else node /app/openclaw.mjs \"$@\"; fi; }\n",
             // The folder of the openclaw package, for scripts that use its plugin SDK.
             "oc_package() { p=$(command -v openclaw 2>/dev/null) && dirname \"$(readlink -f \"$p\")\" || echo /app; }\n",

@@ -98,35 +98,33 @@ OPENCLAW_STATE_DIR="$1" OPENCLAW_CONFIG_PATH="$scratch" node "$scratch_dir/held.
 "#
 );
 
-/// `openclaw models status --check` on the state dir `$1` (its exit code is the verdict), on a
-/// scratch config with the agent list and the plugins `$2…` enabled, as the GitOps config has
-/// them (the Codex sign-in is used through the codex plugin).
+/// `openclaw models status --check --json` on the state dir `$1`, then its exit code on a line
+/// of its own (as `verify::MODELS_STATUS_SCRIPT` prints it), on a scratch config with the agent
+/// list and the plugins `$2…` enabled, as the GitOps config has them (the Codex sign-in is used
+/// through the codex plugin).
 pub const MODELS_CHECK_SCRIPT: &str = openclaw_script!(
     r#"with_scratch_config "$1"
 state="$1"; shift
 node -e 'const fs=require("fs");const f=process.argv[1];const c=JSON.parse(fs.readFileSync(f,"utf8"));c.plugins={entries:{}};for(const id of process.argv.slice(2))c.plugins.entries[id]={enabled:true};fs.writeFileSync(f,JSON.stringify(c))' "$scratch" "$@"
-OPENCLAW_STATE_DIR="$state" OPENCLAW_CONFIG_PATH="$scratch" oc models status --check >&2
+set +e
+OPENCLAW_STATE_DIR="$state" OPENCLAW_CONFIG_PATH="$scratch" oc models status --check --json 2>/dev/null
+echo "clawboot-exit=$?"
 "#
 );
 
-/// One archive (0600) of the credentials and the config under the state dir `$1`, named with
-/// the time `$2`: openclaw.json, each agent's auth files and SQLite store, OpenClaw's state
-/// database and legacy credentials. Prints the archive's path.
-const BACKUP_SCRIPT: &str = r#"set -eu
-state="$1" archive="$1/clawboot-backup-$2.tar.gz"
-umask 077
-cd "$state"
-set --
-for f in openclaw.json credentials state $(find agents -path '*/agent/*' \( -name 'auth-*.json' -o -name '*.sqlite*' \) 2>/dev/null); do
-  if [ -e "$f" ]; then set -- "$@" "$f"; fi
-done
-if [ $# -eq 0 ]; then echo "nothing to back up in $state: no config and no credentials" >&2; exit 66; fi
-tar czf "$archive.tmp" "$@"
-chmod 600 "$archive.tmp"
-sync "$archive.tmp" 2>/dev/null || sync
-mv "$archive.tmp" "$archive"
-echo "$archive"
-"#;
+/// OpenClaw's own verified backup of the state dir `$1` and its config (`openclaw backup create
+/// --verify`: an online snapshot of the SQLite state, safe beside a running gateway, where a
+/// copy of the live files is not), workspaces left out; written outside the state dir, as
+/// OpenClaw requires, then printed in base64 for clawboot to keep (the folder goes at exit).
+const BACKUP_SCRIPT: &str = openclaw_script!(
+    r#"out=$(mktemp -d "${TMPDIR:-/tmp}/clawboot-backup.XXXXXX")
+trap 'rm -rf "$out"' EXIT
+config="$1/openclaw.json"
+if [ ! -f "$config" ]; then config="$out/openclaw.json"; echo '{}' > "$config"; fi
+OPENCLAW_STATE_DIR="$1" OPENCLAW_CONFIG_PATH="$config" oc backup create --verify --no-include-workspace --output "$out/archives" --json > "$out/said.json"
+node -e 'const fs=require("fs");const said=JSON.parse(fs.readFileSync(process.argv[1],"utf8").replace(/^[^{]*/,""));if(!said.verified){console.error("OpenClaw did not verify the archive");process.exit(1)}process.stdout.write(fs.readFileSync(said.archivePath).toString("base64"))' "$out/said.json"
+"#
+);
 
 /// Where the credentials live.
 pub enum Place {
@@ -276,16 +274,24 @@ impl CredentialStore {
         }
         let pending = self.under_state(PENDING);
         self.write_at(&pending, &prepared.pending).await?;
-        let stored = async {
-            let agent_dir = self.under_state(AGENT_DIR);
-            self.run_openclaw(STORE_SCRIPT, &[&pending, &agent_dir], "storing the sign-in")
-                .await?;
-            self.check_held(prepared).await
+        let agent_dir = self.under_state(AGENT_DIR);
+        let stored = self
+            .run_openclaw(STORE_SCRIPT, &[&pending, &agent_dir], "storing the sign-in")
+            .await;
+        let checked = match stored {
+            Ok(_) => self.check_held(prepared).await,
+            Err(e) => {
+                let now = match self.held().await {
+                    Ok(held) => holding(&held, prepared),
+                    Err(why) => format!("what OpenClaw holds could not be read ({why:#})"),
+                };
+                Err(anyhow::anyhow!("{e:#}; it holds {now}"))
+            }
         };
-        stored.await.map_err(|e| {
-            e.context(format!(
-                "the new tokens are kept in {pending} (0600) until a sign-in succeeds"
-            ))
+        checked.map_err(|e| {
+            anyhow::anyhow!(
+                "{e:#}; the new tokens are kept in {pending} (0600): sign in again once OpenClaw answers"
+            )
         })?;
         self.run_script(DROP_PENDING_SCRIPT, &[&pending])
             .await
@@ -295,32 +301,19 @@ impl CredentialStore {
     /// OpenClaw, asked, holds the prepared tokens (by their fingerprint) and their expiry.
     async fn check_held(&self, prepared: &Prepared) -> anyhow::Result<()> {
         let held = self.held().await?;
-        let ours = held.iter().find(|p| p.id == prepared.id);
-        let holds_new = ours.is_some_and(|p| {
-            p.fingerprint.as_deref() == Some(prepared.fingerprint.as_str())
+        let holds_new = held.iter().any(|p| {
+            p.id == prepared.id
+                && p.fingerprint.as_deref() == Some(prepared.fingerprint.as_str())
                 && p.expires_ms == Some(prepared.expires_at_ms)
         });
-        if holds_new {
-            return Ok(());
-        }
-        let now = match ours {
-            None => format!("no profile {}", prepared.id),
-            Some(p) => format!(
-                "{} with {} tokens, until {}",
-                p.id,
-                if p.fingerprint.as_deref() == Some(prepared.fingerprint.as_str()) {
-                    "the new"
-                } else {
-                    "other"
-                },
-                p.expires_ms.map_or("-".to_string(), format_ms)
-            ),
-        };
-        anyhow::bail!(
-            "OpenClaw {} does not hold the new sign-in (until {}): it holds {now}",
+        anyhow::ensure!(
+            holds_new,
+            "OpenClaw {} does not hold the new sign-in (until {}): it holds {}",
             self.release,
-            format_ms(prepared.expires_at_ms)
-        )
+            format_ms(prepared.expires_at_ms),
+            holding(&held, prepared)
+        );
+        Ok(())
     }
 
     /// After an upgrade to a release that imports: the profiles of the JSON file an older
@@ -471,18 +464,29 @@ impl Place {
         }
     }
 
-    /// Archive the credentials and the config where they live; the archive's path there.
-    pub async fn backup(&self, stamp: &str) -> anyhow::Result<String> {
+    /// OpenClaw's verified backup of the state where it lives, kept on this machine (0600, in
+    /// clawboot's state folder, named with `stamp`): the archive's path. It holds the tokens.
+    pub async fn backup(&self, stamp: &str) -> anyhow::Result<PathBuf> {
         let printed = self
-            .run(
-                BACKUP_SCRIPT,
-                &[&self.state_dir(), stamp],
-                None,
-                IN_POD_LIMIT,
-            )
+            .run(BACKUP_SCRIPT, &[&self.state_dir()], None, OPENCLAW_LIMIT)
             .await
             .map_err(|e| anyhow::anyhow!("the backup was not made: {e}"))?;
-        Ok(printed.trim().to_string())
+        use base64::Engine;
+        let archive = base64::engine::general_purpose::STANDARD
+            .decode(printed.trim())
+            .map_err(|_| {
+                anyhow::anyhow!("the backup was not made: OpenClaw's archive did not arrive whole")
+            })?;
+        let folder = crate::waves::journal::state_dir()?.join("backups");
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&folder)
+            .map_err(|e| anyhow::anyhow!("cannot make {}: {e}", folder.display()))?;
+        let path = folder.join(format!("openclaw-{stamp}.tar.gz"));
+        crate::fsutil::write_atomic(&path, &archive, 0o600)?;
+        Ok(path)
     }
 
     /// Where it is, for a message: the folder, or the pod.
@@ -554,6 +558,23 @@ async fn ask_local_openclaw_is(release: Release) -> anyhow::Result<()> {
         "the `openclaw` on PATH is {version}, but the sign-in is for OpenClaw {release} (openclaw.release, or --openclaw-version): put {release} first on PATH (npm install -g openclaw@{release}), then run the command again"
     );
     Ok(())
+}
+
+/// What OpenClaw holds under the prepared sign-in's id, for a message.
+fn holding(held: &[StoredProfile], prepared: &Prepared) -> String {
+    match held.iter().find(|p| p.id == prepared.id) {
+        None => format!("no profile {}", prepared.id),
+        Some(p) => format!(
+            "{} with {} tokens, until {}",
+            p.id,
+            if p.fingerprint.as_deref() == Some(prepared.fingerprint.as_str()) {
+                "the new"
+            } else {
+                "older"
+            },
+            p.expires_ms.map_or("-".to_string(), format_ms)
+        ),
+    }
 }
 
 /// What OpenClaw holds as an auth-profiles.json without tokens: what a new sign-in is

@@ -176,13 +176,14 @@ pub async fn run(engine: Arc<Engine>, task: Task) -> Outcome {
         Ok(reports) => {
             let left: Vec<String> = reports
                 .iter()
-                .filter(|r| !r.status.is_done())
-                .map(|r| {
+                .map(|r| (r, r.verdict()))
+                .filter(|(_, status)| !status.is_done())
+                .map(|(r, status)| {
                     format!(
                         "Wave {} {}: {}",
                         r.wave.number(),
                         r.wave.title(),
-                        r.status.summary()
+                        status.summary()
                     )
                 })
                 .collect();

@@ -159,6 +159,18 @@ impl Report {
         self.lines.push(Line::new(mark, text));
         self
     }
+
+    /// The status as shown and judged: a wave is not done while one of its own checks fails.
+    pub fn verdict(&self) -> Status {
+        let failing = self.lines.iter().filter(|l| l.mark == Mark::Fail).count();
+        match &self.status {
+            Status::Done(text) if failing > 0 => Status::Attention(format!(
+                "{text}, but {failing} of its checks {}",
+                if failing == 1 { "fails" } else { "fail" }
+            )),
+            status => status.clone(),
+        }
+    }
 }
 
 /// What a yes/no question asks consent for: batch runs apply waves on their own, but replace
@@ -374,6 +386,13 @@ impl Engine {
     }
 
     pub fn send(&self, event: Event) {
+        let event = match event {
+            Event::Report(report) => Event::Report(Report {
+                status: report.verdict(),
+                ..report
+            }),
+            other => other,
+        };
         if let Event::Report(report) = &event {
             let mut under_way = self.under_way.lock().unwrap_or_else(|e| e.into_inner());
             match report.status {

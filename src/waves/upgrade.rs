@@ -73,8 +73,8 @@ pub async fn upgrade(engine: &Engine, to: Release) -> Result<Vec<Report>, Halt> 
         )
         .await?;
         let place = place(engine, Wave::Codex).await?;
-        let archive = place.backup(&stamp()).await?;
-        credentials = credentials.line(Mark::Ok, format!("backup: {archive} in {} (it holds the tokens: delete it once the upgrade is verified)", place.describe()));
+        let archive = place.backup(&stamp()).await?.display().to_string();
+        credentials = credentials.line(Mark::Ok, format!("backup: OpenClaw's verified archive of {}, kept on this machine in {archive} (0600; it holds the refresh token: delete it once the upgrade is verified; `openclaw backup restore` restores it)", place.describe()));
         step.record(BACKUP, &archive)?;
     }
     let mut manifests = Report::new(Wave::Manifests, Status::Working("upgrading".into()));
@@ -245,7 +245,7 @@ fn refuse(from: Release, to: Release) -> Result<(), Halt> {
     }
     if needs_import(from) && !needs_import(to) {
         return Err(Halt::Failed(anyhow::anyhow!(
-            "OpenClaw {from} keeps the sign-in in its SQLite store, which {to} cannot read: a downgrade across 2026.7 would lose it. Nothing was changed. To go back, restore the clawboot-backup-*.tar.gz made before the upgrade, with the release it was made with"
+            "OpenClaw {from} keeps the sign-in in its SQLite store, which {to} cannot read: a downgrade across 2026.7 would lose it. Nothing was changed. To go back, restore the backup made before the upgrade (`openclaw backup restore`), with the release it was made with"
         )));
     }
     Ok(())
@@ -442,15 +442,23 @@ async fn verify_release(engine: &Engine, target: &Profile, to: Release) -> Resul
             let mut args = vec![local.state_dir()];
             args.extend(plugins::needed(target).iter().map(|p| p.id.to_string()));
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
-            match local.run(MODELS_CHECK_SCRIPT, &args, None, Duration::from_secs(180)).await {
-                Ok(_) => Line::new(Mark::Ok, "openclaw models status --check: the sign-in is accepted"),
-                Err(e) => Line::new(Mark::Fail, format!("openclaw models status --check fails ({e:#}): sign in again (`clawboot sign-in`)")),
+            match local
+                .run(MODELS_CHECK_SCRIPT, &args, None, Duration::from_secs(180))
+                .await
+            {
+                Ok(printed) => verify::judge_models_status(&printed),
+                Err(e) => Line::new(
+                    Mark::Fail,
+                    format!("openclaw models status --check could not run ({e:#})"),
+                ),
             }
         }
     };
     let status = match line.mark {
         Mark::Ok => Status::Done(format!("OpenClaw {to} accepts the sign-in")),
-        _ => Status::Attention(format!("OpenClaw {to} runs; the sign-in needs attention")),
+        _ => Status::Attention(format!(
+            "OpenClaw {to} runs; its models check needs attention"
+        )),
     };
     Ok(Report {
         lines: vec![line],

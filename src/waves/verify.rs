@@ -336,22 +336,118 @@ async fn anthropic_key_absent(pod: &InPod<'_>) -> Line {
 }
 
 async fn models_status(pod: &InPod<'_>) -> Line {
-    let check = [
-        "sh", "-c",
-        "if command -v openclaw >/dev/null 2>&1; then openclaw models status --check; else node /app/openclaw.mjs models status --check; fi >&2",
-    ];
-    match pod.exec(&check).await {
-        Ok(_) => Line::new(
-            Mark::Ok,
-            "openclaw models status --check: the sign-in is accepted",
-        ),
+    match openclaw(pod, MODELS_STATUS_SCRIPT).await {
+        Ok(printed) => judge_models_status(&printed),
         Err(e) => verdict("openclaw models status --check", &e, || {
             format!(
-                "openclaw models status --check fails in the pod ({}): sign in again (`clawboot sign-in`)",
+                "openclaw models status --check could not run in the pod ({})",
                 crate::printable::reason(&e.message)
             )
         }),
     }
+}
+
+/// `openclaw models status --check --json` with the live config, then its exit code (0 ok,
+/// 1 not usable, 2 expiring) on a last line of its own.
+pub const MODELS_STATUS_SCRIPT: &str = "if command -v openclaw >/dev/null 2>&1; then set -- openclaw; else set -- node /app/openclaw.mjs; fi
+NO_COLOR=1 \"$@\" models status --check --json 2>/dev/null; echo \"clawboot-exit=$?\"";
+
+/// OpenClaw's verdict (the exit code `MODELS_STATUS_SCRIPT` printed) with OpenClaw's own
+/// reasons from its JSON, each with the fix that matches it: "sign in again" only when OpenClaw
+/// says the credential is the problem.
+pub fn judge_models_status(printed: &str) -> Line {
+    const WHAT: &str = "openclaw models status --check";
+    let code = printed
+        .lines()
+        .rev()
+        .find_map(|l| l.trim().strip_prefix("clawboot-exit="))
+        .and_then(|c| c.parse::<i32>().ok());
+    let status = crate::openclaw::first_json(printed).unwrap_or(Value::Null);
+    let auth = &status["auth"];
+    match code {
+        Some(0) => Line::new(Mark::Ok, format!("{WHAT}: the sign-in is accepted")),
+        Some(2) => Line::new(
+            Mark::Warn,
+            format!(
+                "{WHAT}: the sign-in expires within a day: sign in again soon (`clawboot sign-in`)"
+            ),
+        ),
+        Some(_) => {
+            let reasons = models_status_reasons(auth);
+            let said = match reasons.is_empty() {
+                true => {
+                    "OpenClaw gave no reason in its JSON: run `openclaw models status` in the pod"
+                        .to_string()
+                }
+                false => reasons.join("; "),
+            };
+            Line::new(Mark::Fail, format!("{WHAT} fails: {said}"))
+        }
+        None => Line::new(
+            Mark::Warn,
+            format!("{WHAT}: could not check: OpenClaw printed no verdict"),
+        ),
+    }
+}
+
+/// Each reason OpenClaw's `auth` section gives for a failed check, with its fix.
+fn models_status_reasons(auth: &Value) -> Vec<String> {
+    let text = |v: &Value, key: &str| crate::printable::printable(v[key].as_str().unwrap_or(""));
+    let list = |key: &str| auth[key].as_array().cloned().unwrap_or_default();
+    let sign_in = "sign in again (`clawboot sign-in`)";
+    let mut reasons = Vec::new();
+    for route in list("runtimeAuthRoutes") {
+        if !matches!(route["status"].as_str(), Some("unavailable" | "missing")) {
+            continue;
+        }
+        let detail = match text(&route, "runtimeDetail") {
+            d if d.is_empty() => text(&route, "runtimeReason"),
+            d => d,
+        };
+        if route["authStatus"].as_str() == Some("usable") {
+            reasons.push(format!(
+                "OpenClaw says \"{detail}\" (the sign-in itself is usable): the plugin that provides the {} runtime must be installed and enabled in the GitOps openclaw.json (render the manifests, `clawboot doctor`, sync)",
+                text(&route, "runtime")
+            ));
+        } else {
+            reasons.push(format!(
+                "OpenClaw has no usable sign-in for {} ({}): {sign_in}",
+                text(&route, "provider"),
+                if detail.is_empty() {
+                    text(&route["effective"], "detail")
+                } else {
+                    detail
+                }
+            ));
+        }
+    }
+    for issue in list("modelRouteIssues") {
+        let fix = match issue["kind"].as_str() {
+            Some("missing-auth") => sign_in,
+            _ => "fix the model in the GitOps openclaw.json (`clawboot doctor`)",
+        };
+        reasons.push(format!(
+            "OpenClaw says \"{}\": {fix}",
+            text(&issue, "message")
+        ));
+    }
+    for provider in list("missingProvidersInUse") {
+        let provider = crate::printable::printable(provider.as_str().unwrap_or(""));
+        reasons.push(format!(
+            "OpenClaw holds no credential for {provider}, which the config's models use: {sign_in}"
+        ));
+    }
+    for profile in auth["oauth"]["profiles"].as_array().into_iter().flatten() {
+        if matches!(profile["status"].as_str(), Some("expired" | "missing")) {
+            reasons.push(format!(
+                "OpenClaw says the sign-in {} is {}: {sign_in}",
+                text(profile, "profileId"),
+                text(profile, "status")
+            ));
+        }
+    }
+    reasons.dedup();
+    reasons
 }
 
 /// `openclaw …` in the OpenClaw container; its stdout.
@@ -462,6 +558,56 @@ fn judge_discord(out: &str) -> Line {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What the real OpenClaw printed (tests/fixtures/models-status, made by running each
+    /// release's `models status --check --json` on such a state dir).
+    #[test]
+    fn a_failed_models_check_says_openclaws_reason_and_its_fix() {
+        let plugin = judge_models_status(include_str!(
+            "../../tests/fixtures/models-status/2026.9.6-codex-plugin-not-enabled.txt"
+        ));
+        assert_eq!(plugin.mark, Mark::Fail);
+        assert!(
+            plugin
+                .text
+                .contains(r#"No enabled plugin owns agent harness "codex"."#)
+                && plugin
+                    .text
+                    .contains("plugin that provides the codex runtime")
+                && !plugin.text.contains("sign in again"),
+            "{}",
+            plugin.text
+        );
+        let missing = judge_models_status(include_str!(
+            "../../tests/fixtures/models-status/2026.5.28-no-sign-in.txt"
+        ));
+        assert_eq!(missing.mark, Mark::Fail);
+        assert!(
+            missing.text.contains("no usable sign-in for openai")
+                && missing.text.contains("clawboot sign-in"),
+            "{}",
+            missing.text
+        );
+        assert_eq!(judge_models_status("{}\nclawboot-exit=0\n").mark, Mark::Ok);
+        assert_eq!(
+            judge_models_status("{}\nclawboot-exit=2\n").mark,
+            Mark::Warn
+        );
+        assert_eq!(judge_models_status("killed").mark, Mark::Warn);
+    }
+
+    #[test]
+    fn a_wave_with_a_failing_check_is_not_done() {
+        let report = Report::new(Wave::Codex, Status::Done("signed in".into()))
+            .line(Mark::Ok, "stored")
+            .line(Mark::Fail, "openclaw models status --check fails");
+        assert!(
+            matches!(report.verdict(), Status::Attention(t) if t == "signed in, but 1 of its checks fails")
+        );
+        let fine =
+            Report::new(Wave::Codex, Status::Done("signed in".into())).line(Mark::Ok, "stored");
+        assert_eq!(fine.verdict(), fine.status);
+    }
 
     #[test]
     fn the_discord_connection_is_read_from_the_status_payload() {

@@ -581,6 +581,43 @@ fn a_sign_in_lands_in_the_pod_and_the_new_pod_accepts_it() {
         "{}",
         text(&status.stdout)
     );
+    let last = |volume: &std::path::Path| {
+        let held = held_by_openclaw(SQLITE_ERA, volume, "openai");
+        assert_eq!(held.len(), 1, "{held:?}");
+        assert_eq!(
+            held[0].fingerprint,
+            last_issued(&issuer).0,
+            "the issuer's last tokens"
+        );
+        held[0].clone()
+    };
+    let first_sign_in = last(&volume);
+
+    // Signing in again in the running pod: OpenClaw's store there holds the new tokens.
+    let mut command = clawboot_at(dir.path(), &api);
+    command.env(
+        "PATH",
+        format!(
+            "{}:{}",
+            kubectl().parent().unwrap().display(),
+            path_with(SQLITE_ERA)
+        ),
+    );
+    let login = Login::spawn(
+        command,
+        &["--no-browser", "--paste", "--issuer", &issuer.url()],
+        SQLITE_ERA,
+    );
+    let location = login.redirect();
+    let (output, stderr) = login.finish(Some(&format!("{location}\n")));
+    assert!(
+        text(&output.stdout).contains("signed in: openai:codex-user@example.com"),
+        "{stderr}"
+    );
+    assert_ne!(last(&volume).fingerprint, first_sign_in.fingerprint);
+    assert!(!volume
+        .join("agents/main/agent/clawboot-sign-in.json")
+        .exists());
 }
 
 /// A rotation against the cluster: the force-sync annotation, external-secrets' refresh (the
@@ -1005,11 +1042,86 @@ fn an_upgrade_in_the_cluster_awaits_the_new_pod_and_imports_the_sign_in() {
     assert_eq!(status.code(), Some(0), "{said}");
     let second = ready_openclaw_pod(dir.path(), &api, &first);
     assert_ne!(first, second, "the new release runs in a new pod");
-    let archives: Vec<String> = std::fs::read_dir(&volume)
+    let archives: Vec<String> = std::fs::read_dir(dir.path().join("state/clawboot/backups"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with("clawboot-backup-"))
         .collect();
-    assert_eq!(archives.len(), 1, "one backup in the volume: {archives:?}");
+    assert_eq!(
+        archives.len(),
+        1,
+        "one backup, on this machine: {archives:?}"
+    );
     assert_ne!(std::fs::read_to_string(&answers).unwrap(), before);
+}
+
+/// Verify on a pod whose codex plugin nothing installed (no init container ran) while the
+/// sign-in is stored: the models check says OpenClaw's own reason and the plugin fix, never
+/// "sign in again", and Wave 6 is not done with that check failing.
+#[test]
+fn verify_on_a_pod_missing_the_codex_plugin_says_openclaws_reason() {
+    use crate::codex::{issuer, Login, SQLITE_ERA};
+    use crate::common::path_with;
+    let dir = tempfile::tempdir().unwrap();
+    let objects = rendered(dir.path());
+    let volume = dir.path().join("volume");
+    let api = emulator_with_openclaw(dir.path(), &objects, &volume, &["--image", "none"]);
+    ready_openclaw_pod(dir.path(), &api, "");
+    let issuer = issuer("ok");
+    let mut command = clawboot_at(dir.path(), &api);
+    let on_path = format!(
+        "{}:{}",
+        kubectl().parent().unwrap().display(),
+        path_with(SQLITE_ERA)
+    );
+    command.env("PATH", on_path);
+    let login = Login::spawn(
+        command,
+        &["--no-browser", "--paste", "--issuer", &issuer.url()],
+        SQLITE_ERA,
+    );
+    let location = login.redirect();
+    let (output, stderr) = login.finish(Some(&format!("{location}\n")));
+    assert!(
+        text(&output.stdout).contains("signed in: openai:codex-user@example.com"),
+        "{stderr}"
+    );
+
+    let output = clawboot_at(dir.path(), &api)
+        .args([
+            "status",
+            "--output",
+            "json",
+            "--endpoint-url",
+            &shared_moto().url(),
+        ])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let verify = report["waves"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["wave"] == "verify")
+        .unwrap();
+    let check = verify["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| {
+            l["text"]
+                .as_str()
+                .unwrap()
+                .starts_with("openclaw models status --check")
+        })
+        .unwrap_or_else(|| panic!("{verify:#}"));
+    let said = check["text"].as_str().unwrap();
+    assert_eq!(check["mark"], "fail", "{said}");
+    assert!(
+        said.contains(r#"No enabled plugin owns agent harness "codex"."#)
+            && said.contains("the plugin that provides the codex runtime")
+            && !said.contains("sign in again"),
+        "{said}"
+    );
+    assert_ne!(verify["status"]["state"], "done", "{verify:#}");
 }

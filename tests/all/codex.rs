@@ -374,16 +374,20 @@ fn refresh_stores_new_tokens_and_expiry_is_judged_like_openclaw() {
         .unwrap()
         .to_string();
 
-    let refreshed = clawboot(&[
-        "codex",
-        "refresh",
-        "--issuer",
-        &issuer.url(),
-        "--state-dir",
-        &dir,
-        "--openclaw-version",
-        JSON_ERA,
-    ]);
+    // OpenClaw (on PATH) is asked afterwards whether it holds the new tokens.
+    let refreshed = Command::new(env!("CARGO_BIN_EXE_clawboot"))
+        .args([
+            "codex",
+            "refresh",
+            "--issuer",
+            &issuer.url(),
+            "--state-dir",
+            &dir,
+        ])
+        .args(["--openclaw-version", JSON_ERA])
+        .env("PATH", path_with(JSON_ERA))
+        .output()
+        .unwrap();
     assert!(
         refreshed.status.success(),
         "{}{}",
@@ -696,7 +700,7 @@ fn a_ca_in_aws_ca_bundle_is_trusted_by_the_sign_in() {
 #[test]
 fn what_storing_needs_is_checked_before_signing_in() {
     let state = tempfile::tempdir().unwrap();
-    let login = |path: String| {
+    let login_for = |path: String, release: &str| {
         Command::new(env!("CARGO_BIN_EXE_clawboot"))
             .args([
                 "codex",
@@ -706,13 +710,14 @@ fn what_storing_needs_is_checked_before_signing_in() {
                 "--issuer",
                 "http://127.0.0.1:9",
             ])
-            .args(["--openclaw-version", SQLITE_ERA, "--state-dir"])
+            .args(["--openclaw-version", release, "--state-dir"])
             .arg(state.path())
             .env("PATH", path)
             .stdin(Stdio::null())
             .output()
             .unwrap()
     };
+    let login = |path: String| login_for(path, SQLITE_ERA);
     let cases = [
         (path_with(JSON_ERA), "the `openclaw` on PATH is 2026.5.28, but the sign-in is for OpenClaw 2026.9.6"),
         ("/usr/bin:/bin".to_string(), "the `openclaw` CLI, which is not on PATH: install it (npm install -g openclaw@2026.9.6)"),
@@ -730,7 +735,8 @@ fn what_storing_needs_is_checked_before_signing_in() {
     let file = auth_profiles(state.path());
     std::fs::create_dir_all(file.parent().unwrap()).unwrap();
     std::fs::write(&file, "[1, 2]").unwrap();
-    let output = login(path_with(SQLITE_ERA));
+    // A file the release reads and clawboot merges into (2026.9.6 never reads clawboot's).
+    let output = login_for(path_with(JSON_ERA), JSON_ERA);
     let all = format!("{}{}", text(&output.stdout), text(&output.stderr));
     assert_eq!(output.status.code(), Some(2), "{all}");
     assert!(all.contains("cannot take a new sign-in"), "{all}");
@@ -929,12 +935,21 @@ fn an_upgrade_carries_the_sign_in_across_the_sqlite_boundary() {
         .env("OPENCLAW_CONFIG_PATH", &config));
     assert_eq!(code, 0, "{validated}");
 
-    // The backup: one archive, 0600, that brings back what 2026.5.28 reads.
-    let archives: Vec<std::path::PathBuf> = std::fs::read_dir(&state)
+    // The backup: OpenClaw's own verified archive, one, 0600, kept on this machine (not in the
+    // state dir), that brings back what 2026.5.28 reads.
+    let backups = dir.path().join(".local/state/clawboot/backups");
+    let archives: Vec<std::path::PathBuf> = std::fs::read_dir(&backups)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.to_string_lossy().contains("clawboot-backup-"))
         .collect();
+    assert!(
+        !std::fs::read_dir(&state).unwrap().any(|e| e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .contains("backup")),
+        "nothing of the backup in the state dir"
+    );
     assert_eq!(archives.len(), 1, "{archives:?}");
     let mode = std::fs::metadata(&archives[0])
         .unwrap()
@@ -951,6 +966,16 @@ fn an_upgrade_carries_the_sign_in_across_the_sqlite_boundary() {
         .status()
         .unwrap();
     assert!(untar.success());
+    // OpenClaw's layout: <root>/payload/posix/<the state dir's absolute path>.
+    let root = std::fs::read_dir(&restored)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let restored = root
+        .join("payload/posix")
+        .join(state.strip_prefix("/").unwrap());
     let listed = json_era_profiles(&restored);
     assert!(
         listed.contains("openai-codex:codex-user@example.com"),
@@ -1112,7 +1137,14 @@ fn signing_in_again_replaces_what_openclaw_holds() {
                 .output()
                 .unwrap();
             let said = text(&status.stdout);
-            assert_eq!(status.status.code(), Some(0), "{}", text(&status.stderr));
+            // 50 minutes is "expiring" (< 24 h), as OpenClaw's `models status --check` says.
+            let expected = if scenario == "ok" { 0 } else { 2 };
+            assert_eq!(
+                status.status.code(),
+                Some(expected),
+                "{}",
+                text(&status.stderr)
+            );
             assert!(said.contains(id) && said.contains("plan plus"), "{said}");
         }
         assert_eq!(plaintext_copies(&agent_dir), Vec::<String>::new());
@@ -1121,4 +1153,70 @@ fn signing_in_again_replaces_what_openclaw_holds() {
             "the pending copy went"
         );
     }
+}
+
+/// A sign-in OpenClaw could not store (its database held by another writer: a real SQLite
+/// lock) exits non-zero, says what OpenClaw holds and keeps the new tokens in a 0600 pending
+/// copy; once the writer is gone, signing in again stores them and the copy goes.
+#[test]
+fn a_sign_in_openclaw_does_not_hold_keeps_the_new_tokens_and_fails() {
+    let issuer = issuer("ok");
+    let state = tempfile::tempdir().unwrap();
+    let state_arg = state.path().display().to_string();
+    let login = || {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_clawboot"));
+        command.args(["codex", "login", "--no-browser", "--paste"]);
+        command.args(["--openclaw-version", SQLITE_ERA, "--issuer", &issuer.url()]);
+        command.args(["--state-dir", &state_arg]);
+        command
+    };
+    let (output, stderr) = sign_in_by_paste(login(), SQLITE_ERA);
+    assert!(output.status.success(), "{stderr}");
+    let first = held_by_openclaw(SQLITE_ERA, state.path(), "openai");
+
+    let database = state.path().join("state/openclaw.sqlite");
+    let mut writer = Command::new(python())
+        .args(["-c", "import sqlite3,sys\nc=sqlite3.connect(sys.argv[1],isolation_level=None)\nc.execute('BEGIN EXCLUSIVE')\nprint('locked',flush=True)\nsys.stdin.read()"])
+        .arg(&database)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut locked = String::new();
+    BufReader::new(writer.stdout.take().unwrap())
+        .read_line(&mut locked)
+        .unwrap();
+    assert_eq!(locked.trim(), "locked");
+    let (output, stderr) = sign_in_by_paste(login(), SQLITE_ERA);
+    drop(writer.stdin.take());
+    writer.wait().unwrap();
+    assert!(!output.status.success(), "{}", text(&output.stdout));
+    let pending = state.path().join("agents/main/agent/clawboot-sign-in.json");
+    assert!(
+        stderr.contains(&format!("kept in {}", pending.display()))
+            && stderr.contains("it holds openai:codex-user@example.com with older tokens"),
+        "{stderr}"
+    );
+    assert!(
+        !text(&output.stdout).contains("signed in as"),
+        "no success claimed: {}",
+        text(&output.stdout)
+    );
+    let mode = std::fs::metadata(&pending).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    assert_eq!(held_by_openclaw(SQLITE_ERA, state.path(), "openai"), first);
+
+    let (output, stderr) = sign_in_by_paste(login(), SQLITE_ERA);
+    assert!(output.status.success(), "{stderr}");
+    assert_openclaw_holds_the_last_sign_in(
+        SQLITE_ERA,
+        state.path(),
+        "openai:codex-user@example.com",
+        &issuer,
+        &text(&output.stdout),
+    );
+    assert!(
+        !pending.exists(),
+        "the pending copy went once OpenClaw held the tokens"
+    );
 }

@@ -115,7 +115,12 @@ impl Site {
     }
 
     fn env(&self) -> Vec<(String, String)> {
-        let path = format!("{}:/usr/bin:/bin", kubectl().parent().unwrap().display());
+        // The pinned OpenClaw is asked what it holds after a sign-in on the state dir.
+        let path = format!(
+            "{}:{}:/usr/bin:/bin",
+            kubectl().parent().unwrap().display(),
+            peer(&format!("oc-{RELEASE}/node_modules/.bin")).display()
+        );
         let apis = NO_TOKEN_APIS.map(|(k, v)| (k, v.to_string()));
         apis.into_iter()
             .chain([
@@ -213,6 +218,14 @@ impl Site {
         ))
         .parse()
         .unwrap()
+    }
+
+    /// The real OpenClaw holds the issuer's last tokens on the site's state dir: what it holds.
+    fn openclaw_holds_the_last_sign_in(&self) -> Held {
+        let held = held_by_openclaw(RELEASE, &self.dir().join("openclaw"), "openai-codex");
+        assert_eq!(held.len(), 1, "{held:?}");
+        assert_eq!(held[0].fingerprint, last_issued(&self.issuer).0);
+        held[0].clone()
     }
 
     fn signed_in_profiles(&self) -> Vec<String> {
@@ -983,7 +996,8 @@ fn a_two_line_paste_and_the_stored_value_are_asked_again_in_both_faces() {
 }
 
 /// In the full screen the sign-in address is copied whole (the terminal wraps it itself) or
-/// put on the clipboard with Ctrl-Y; another sign-in's address is refused and asked again; a
+/// put on the clipboard with Ctrl-Y; another sign-in's address is refused and asked again; signing
+/// in again from the home screen leaves OpenClaw holding the new tokens; a
 /// sign-in that fails leaves no wave spinning on the Finished screen.
 #[test]
 fn tui_sign_in_address_copies_whole_and_a_wrong_paste_is_asked_again() {
@@ -1031,6 +1045,21 @@ fn tui_sign_in_address_copies_whole_and_a_wrong_paste_is_asked_again() {
         site.signed_in_profiles(),
         ["openai-codex:codex-user@example.com"]
     );
+    let held = site.openclaw_holds_the_last_sign_in();
+
+    // Signing in again from the home screen: OpenClaw then holds the new tokens.
+    let mut t = Tmux::start(&site.argv(&["--sign-in", "paste"]), &site.env(), 520, 48);
+    t.wait_for("Sign in to ChatGPT/Codex again");
+    t.keys(&["Down", "Down", "Enter"]);
+    t.wait_for("┌ Codex sign-in");
+    let url = authorize_url(&t.joined_screen(), &site.issuer).unwrap();
+    t.paste(&follow(&url));
+    t.keys(&["Enter"]);
+    let finished = t.wait_for("┌ Finished");
+    assert!(finished.contains("✓ 4 Codex sign-in"), "{finished}");
+    t.keys(&["Enter"]);
+    t.exit_code();
+    assert_ne!(site.openclaw_holds_the_last_sign_in(), held);
 
     site.issuer = Server::start(&["issuer", "no-account"]);
     let mut t = sign_in(&site);
