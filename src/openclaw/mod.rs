@@ -11,14 +11,15 @@ macro_rules! openclaw_script {
             "oc() { if command -v openclaw >/dev/null 2>&1; then openclaw \"$@\"; else node /app/openclaw.mjs \"$@\"; fi; }\n",
             // The folder of the openclaw package, for scripts that use its plugin SDK.
             "oc_package() { p=$(command -v openclaw 2>/dev/null) && dirname \"$(readlink -f \"$p\")\" || echo /app; }\n",
-            // $scratch: a config with only the agent list of STATE/openclaw.json (or nothing),
+            // $scratch: a config with only the agents of STATE/openclaw.json (`agents.list`, or
+            // `agents.entries` where a release keys them; or nothing),
             // in a folder of its own: OpenClaw chmods a config's folder (a root-owned /tmp
             // refuses) and leaves .bak files beside it; the folder goes at exit.
             "with_scratch_config() {\n",
             "  scratch_dir=$(mktemp -d \"${TMPDIR:-/tmp}/clawboot.XXXXXX\")\n",
             "  scratch=\"$scratch_dir/openclaw.json\"\n",
             "  trap 'rm -rf \"$scratch_dir\"' EXIT\n",
-            "  node -e 'const fs=require(\"fs\");let c={};try{c=JSON.parse(fs.readFileSync(process.argv[1],\"utf8\"))}catch{};fs.writeFileSync(process.argv[2],JSON.stringify(c.agents&&c.agents.list?{agents:{list:c.agents.list}}:{}))' \"$1/openclaw.json\" \"$scratch\"\n",
+            "  node -e 'const fs=require(\"fs\");let c={};try{c=JSON.parse(fs.readFileSync(process.argv[1],\"utf8\"))}catch{};fs.writeFileSync(process.argv[2],JSON.stringify(c.agents&&(c.agents.list||c.agents.entries)?{agents:{list:c.agents.list,entries:c.agents.entries}}:{}))' \"$1/openclaw.json\" \"$scratch\"\n",
             "}\n",
             $body
         )

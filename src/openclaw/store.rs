@@ -46,6 +46,28 @@ OPENCLAW_STATE_DIR="$1" OPENCLAW_CONFIG_PATH="$scratch" oc models auth list --pr
 "#
 );
 
+/// At the pod's start, before the gateway (≥ 2026.7): an `auth-profiles.json` in the state dir
+/// `$1` (left by an older release, or by an import that failed) is imported by OpenClaw's own
+/// `doctor --fix` on a scratch config, where no gateway holds the state. When the import fails
+/// or leaves the file, it is moved aside (0600, named with the time) so the gateway still starts
+/// (a file it has not migrated stops it: "requires legacy credential migration"); the reason is
+/// in the init container's log, and `clawboot sign-in` stores a sign-in again.
+pub const STARTUP_IMPORT_SCRIPT: &str = openclaw_script!(
+    r#"legacy="$1/agents/main/agent/auth-profiles.json"
+if [ ! -f "$legacy" ]; then exit 0; fi
+with_scratch_config "$1"
+if ! OPENCLAW_STATE_DIR="$1" OPENCLAW_CONFIG_PATH="$scratch" oc doctor --fix --non-interactive --yes >"$scratch_dir/doctor.log" 2>&1; then
+  tail -n 5 "$scratch_dir/doctor.log" >&2
+fi
+if [ -f "$legacy" ]; then
+  aside="$legacy.unimported-$(date -u +%Y%m%dT%H%M%SZ)"
+  mv "$legacy" "$aside"
+  chmod 600 "$aside"
+  echo "OpenClaw did not import $legacy: moved to $aside so the gateway starts; sign in again with clawboot sign-in" >&2
+fi
+"#
+);
+
 /// Stores the sign-in of the pending copy `$3` (`{"id","credential"}`) in OpenClaw's own auth
 /// store for the agent dir `$4` (≥ 2026.7; `$1` the state dir, `$2` the provider), with its plugin SDK's locked update: one
 /// transaction puts the credential under its id, replacing what that id held, as `models auth
@@ -319,7 +341,12 @@ impl CredentialStore {
     /// After an upgrade to a release that imports: the profiles of the JSON file an older
     /// release wrote, imported by this release's OpenClaw and listed by it under its own
     /// provider; then the plaintext copies go. The ids now listed (none: no file, no sign-in).
+    /// In the pod the new pod's `init-credentials` imported them before its gateway started (an
+    /// import beside a running gateway is refused): OpenClaw is asked what it lists.
     pub async fn import_existing(&self) -> anyhow::Result<Vec<String>> {
+        if let Place::Pod { .. } = &self.place {
+            return Ok(self.held().await?.into_iter().map(|p| p.id).collect());
+        }
         let Some(text) = self.read().await? else {
             return Ok(Vec::new());
         };
@@ -548,7 +575,7 @@ async fn ask_local_openclaw_is(release: Release) -> anyhow::Result<()> {
         .await
         .map_err(|_| {
             anyhow::anyhow!(
-                "OpenClaw {release} keeps the sign-in in its own store, and clawboot imports it with the `openclaw` CLI, which is not on PATH: install it (npm install -g openclaw@{release}), then run the command again"
+                "clawboot asks OpenClaw {release} itself what it holds (the `openclaw` CLI), which is not on PATH: install it (npm install -g openclaw@{release}), then run the command again"
             )
         })?;
     let said = String::from_utf8_lossy(&output.stdout);

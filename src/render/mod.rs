@@ -369,6 +369,8 @@ fn base_context(profile: &Profile) -> Value {
         cloudflare_variables => cloudflare_variables(profile),
         github_repos => profile.github_repos(),
         plugin_install_script => plugins::INSTALL_SCRIPT,
+        startup_import_script => crate::openclaw::credentials::needs_import(release)
+            .then_some(crate::openclaw::store::STARTUP_IMPORT_SCRIPT),
         plugin_install_args => plugins::install_args(profile),
         plugin_registry => profile.openclaw.plugin_registry,
         registry_egress => registry_egress(profile),

@@ -128,7 +128,7 @@ pub async fn upgrade(engine: &Engine, to: Release) -> Result<Vec<Report>, Halt> 
     engine.send(Event::Report(manifests.clone()));
     let signs_in = target.openclaw.codex_subscription;
     if signs_in && needs_import(to) && !needs_import(from) && step.todo(IMPORTED) {
-        step.confirm(&format!("Import the sign-in into OpenClaw {to}'s store (its own `openclaw doctor --fix`, on a scratch config)?")).await?;
+        step.confirm(&format!("Import the sign-in into OpenClaw {to}'s store (its own `openclaw doctor --fix`, on a scratch config; in the cluster the new pod's init-credentials did it)?")).await?;
         let store = CredentialStore {
             release: to,
             place: place(engine, Wave::Codex).await?,

@@ -720,7 +720,7 @@ fn what_storing_needs_is_checked_before_signing_in() {
     let login = |path: String| login_for(path, SQLITE_ERA);
     let cases = [
         (path_with(JSON_ERA), "the `openclaw` on PATH is 2026.5.28, but the sign-in is for OpenClaw 2026.9.6"),
-        ("/usr/bin:/bin".to_string(), "the `openclaw` CLI, which is not on PATH: install it (npm install -g openclaw@2026.9.6)"),
+        ("/usr/bin:/bin".to_string(), "(the `openclaw` CLI), which is not on PATH: install it (npm install -g openclaw@2026.9.6)"),
     ];
     for (path, said) in cases {
         let output = login(path);

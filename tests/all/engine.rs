@@ -73,6 +73,7 @@ async fn moto_store(url: &str) -> Store {
 }
 
 fn sign_in_settings(issuer: &Server, state: &Path) -> Settings {
+    openclaw_on_path("2026.5.28");
     Settings {
         state_dir: Some(state.to_path_buf()),
         openclaw_release: Release::parse("2026.5.28"),
@@ -80,6 +81,13 @@ fn sign_in_settings(issuer: &Server, state: &Path) -> Settings {
         sign_in: SignInMode::Paste,
         ..Settings::default()
     }
+}
+
+/// The engine runs in this process, and asks the `openclaw` on this process's PATH what it
+/// holds after a sign-in: the release's real one goes first, once for the test binary.
+fn openclaw_on_path(release: &str) {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| std::env::set_var("PATH", crate::common::path_with(release)));
 }
 
 fn sign_in(issuer: &Server, state: &Path, replace: Answer) -> Seen {

@@ -116,13 +116,19 @@ fn run_init(release: &str, container: &serde_yaml::Value, state: &Path) -> (i32,
     let scratch = tempfile::tempdir().unwrap();
     let npm_home = repo().join(".peers/npm-home");
     fs::create_dir_all(&npm_home).unwrap();
-    let argv: Vec<&str> = container["command"]
+    // The container's arguments name the volume's mount too (`init-credentials`).
+    let argv: Vec<String> = container["command"]
         .as_sequence()
         .unwrap()
         .iter()
+        .chain(container["args"].as_sequence().into_iter().flatten())
         .map(|a| a.as_str().unwrap())
+        .map(|a| match a.strip_prefix(POD_STATE_DIR) {
+            Some(rest) => format!("{}{rest}", state.display()),
+            None => a.to_string(),
+        })
         .collect();
-    let mut command = Command::new(argv[0]);
+    let mut command = Command::new(&argv[0]);
     command
         .args(&argv[1..])
         .env("PATH", path_for(release))
@@ -360,4 +366,69 @@ fn the_shipped_schema_and_openclaw_config_validate_agree() {
             assert_eq!(ours, theirs, "{release} config {i}: {said}");
         }
     }
+}
+
+/// The rendered `init-credentials` container of 2026.9.6, run with the real OpenClaw as the pod
+/// runs it before the gateway: an auth-profiles.json that 2026.5.28 wrote is imported (2026.9.6
+/// then lists the sign-in), and a broken file is archived by OpenClaw (or moved aside, 0600)
+/// so that OpenClaw no longer stops at "requires legacy credential migration".
+#[test]
+fn init_credentials_imports_a_legacy_file_or_moves_it_aside() {
+    let release = crate::codex::SQLITE_ERA;
+    let dir = tempfile::tempdir().unwrap();
+    let (_, _, deployment) = rendered(dir.path(), &with_release(None, release));
+    let container = deployment["spec"]["template"]["spec"]["initContainers"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "init-credentials")
+        .expect("an init-credentials container for a SQLite release")
+        .clone();
+    let legacy = |state: &Path| state.join("agents/main/agent/auth-profiles.json");
+
+    let issuer = crate::codex::issuer("ok");
+    let state = dir.path().join("signed-in");
+    crate::codex::signed_in_for_json_era(&issuer, &state);
+    // A config without secret references: `models status` then reads only the credentials.
+    let config = dir.path().join("bare.json");
+    fs::write(&config, "{}").unwrap();
+    let status =
+        |state: &Path| openclaw(release, state, &config, &["models", "status", "--json"]).1;
+    let before = status(&state);
+    assert!(
+        before.contains("legacy credential migration"),
+        "what stops the gateway: {before}"
+    );
+    let (code, out) = run_init(release, &container, &state);
+    assert_eq!(code, 0, "{out}");
+    let held = held_by_openclaw(release, &state, "openai");
+    assert_eq!(
+        held.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(),
+        ["openai:codex-user@example.com"],
+        "{out}"
+    );
+    assert!(!legacy(&state).exists());
+
+    let state = dir.path().join("broken");
+    fs::create_dir_all(legacy(&state).parent().unwrap()).unwrap();
+    fs::write(
+        legacy(&state),
+        "{\"version\": 1, \"profiles\": [\"not a profile\"]}\n",
+    )
+    .unwrap();
+    let (code, out) = run_init(release, &container, &state);
+    assert_eq!(code, 0, "the pod goes on to start: {out}");
+    assert!(!legacy(&state).exists(), "{out}");
+    // OpenClaw archived it (or init-credentials moved it aside): its content is kept, not lost.
+    let kept: Vec<PathBuf> = fs::read_dir(legacy(&state).parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().contains("auth-profiles.json."))
+        .collect();
+    assert_eq!(kept.len(), 1, "{out}");
+    assert!(fs::read_to_string(&kept[0])
+        .unwrap()
+        .contains("not a profile"));
+    let said = status(&state);
+    assert!(!said.contains("legacy credential migration"), "{said}");
 }
