@@ -28,6 +28,7 @@ macro_rules! openclaw_script {
 
 pub mod config;
 pub mod credentials;
+pub mod legacy;
 pub mod pairing;
 pub mod plugins;
 pub mod release;

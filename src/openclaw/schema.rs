@@ -52,6 +52,23 @@ impl Schema {
         )
     }
 
+    /// Whether the release keys agents by id (`agents.entries`, no `agents.list`): its
+    /// migrations then move a list (see `legacy`).
+    pub fn keys_agents_by_id(&self) -> anyhow::Result<bool> {
+        #[derive(serde::Deserialize)]
+        struct Root<'a> {
+            #[serde(borrow)]
+            properties: std::collections::BTreeMap<&'a str, &'a serde_json::value::RawValue>,
+        }
+        let root: Root = serde_json::from_str(&self.text)?;
+        let Some(agents) = root.properties.get("agents") else {
+            return Ok(false);
+        };
+        let agents: Value = serde_json::from_str(agents.get())?;
+        let has = |key: &str| agents["properties"].get(key).is_some();
+        Ok(has("entries") && !has("list"))
+    }
+
     /// The schema cut down to what `config` can meet: under every `properties`, only the keys
     /// `config` has. Validating against it finds the same faults (a removed property only
     /// checks a key that is not there), and it compiles in a fraction of the time: the full

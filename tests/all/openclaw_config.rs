@@ -368,10 +368,128 @@ fn the_shipped_schema_and_openclaw_config_validate_agree() {
     }
 }
 
+/// The openclaw.json of each doctor fixture, judged as doctor judges it (after the release's
+/// legacy migrations) and by the real `openclaw config validate` of 2026.9.6: the same paths
+/// refused, none where OpenClaw accepts.
+#[test]
+fn doctor_and_openclaw_config_validate_agree_on_every_fixture() {
+    use clawboot::openclaw::release::Release;
+    use clawboot::openclaw::schema::Schema;
+    use std::collections::BTreeSet;
+    let release = crate::codex::SQLITE_ERA;
+    let schema = Schema::of(Release::parse(release).unwrap())
+        .unwrap()
+        .unwrap();
+    let keyed = schema.keys_agents_by_id().unwrap();
+    let fixtures = repo().join("tests/fixtures/doctor");
+    let mut checked = 0;
+    for entry in fs::read_dir(&fixtures).unwrap() {
+        let folder = entry.unwrap().path();
+        for name in ["openclaw.json", "openclaw.json5"] {
+            let file = folder.join(name);
+            let Ok(text) = fs::read_to_string(&file) else {
+                continue;
+            };
+            // JSON5 as these fixtures write it is YAML's flow style; a file that does not parse
+            // is doctor's own finding (`unreadable-file`), not the schema's.
+            let parsed = match name {
+                "openclaw.json" => serde_json::from_str::<Value>(&text).ok(),
+                _ => serde_yaml::from_str::<Value>(&text).ok(),
+            };
+            let Some(value) = parsed else {
+                continue;
+            };
+            let (migrated, _) = clawboot::openclaw::legacy::migrate(&value, keyed);
+            let ours: BTreeSet<String> = schema
+                .violations(&migrated)
+                .unwrap()
+                .into_iter()
+                .map(|v| v.at)
+                .collect();
+            let (_, said) = validate(release, &folder.join("no-state"), &file);
+            let theirs: BTreeSet<String> = said["issues"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|issue| match issue["path"].as_str().unwrap() {
+                    "<root>" => String::new(),
+                    path => path.to_string(),
+                })
+                .collect();
+            assert_eq!(ours, theirs, "{}: {said}", file.display());
+            checked += 1;
+        }
+    }
+    assert!(checked >= 9, "{checked} fixtures");
+}
+
+/// A config in 2026.5.28's shape (`agents.list`) read by 2026.9.6: doctor names the legacy key
+/// and finds, in what OpenClaw's migration makes of it, exactly the faults OpenClaw's own
+/// `doctor --fix` (on a copy) still finds after migrating.
+#[test]
+fn doctor_judges_a_legacy_agent_list_as_openclaw_migrates_it() {
+    use clawboot::openclaw::release::Release;
+    use clawboot::openclaw::schema::Schema;
+    use std::collections::BTreeSet;
+    let release = crate::codex::SQLITE_ERA;
+    let config = r#"{"gateway": {"mode": "local"}, "agents": {"list": [
+        {"id": "Main Agent", "runtime": "not-a-runtime", "heartbeat": {"every": "30m"}},
+        {"id": "main-agent", "sandbox": {"mode": "sometimes"}}]}}"#;
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("copy.json");
+    fs::write(&copy, config).unwrap();
+    let (_, said) = openclaw(
+        release,
+        &dir.path().join("state"),
+        &copy,
+        &["doctor", "--fix", "--non-interactive", "--yes"],
+    );
+    assert!(
+        said.contains("agents.list moved to keyed agents.entries"),
+        "{said}"
+    );
+    let theirs: BTreeSet<String> = said
+        .lines()
+        .filter_map(|line| line.split_once("- agents.entries.").map(|(_, rest)| rest))
+        .map(|rest| format!("agents.entries.{}", rest.split(':').next().unwrap().trim()))
+        .collect();
+    assert!(!theirs.is_empty(), "{said}");
+
+    let schema = Schema::of(Release::parse(release).unwrap())
+        .unwrap()
+        .unwrap();
+    let value: Value = serde_json::from_str(config).unwrap();
+    let (migrated, moved) =
+        clawboot::openclaw::legacy::migrate(&value, schema.keys_agents_by_id().unwrap());
+    assert_eq!(moved.len(), 1);
+    let ours: BTreeSet<String> = schema
+        .violations(&migrated)
+        .unwrap()
+        .into_iter()
+        .map(|v| v.at)
+        .collect();
+    assert_eq!(ours, theirs, "{said}");
+
+    // doctor itself, on a folder holding the config.
+    let folder = dir.path().join("gitops");
+    fs::create_dir_all(&folder).unwrap();
+    fs::write(folder.join("openclaw.json"), config).unwrap();
+    let printed = text(&clawboot(&["doctor", &folder.display().to_string()]).stdout);
+    assert!(
+        printed.contains("reads a legacy key, `agents.list`"),
+        "{printed}"
+    );
+    for path in &theirs {
+        assert!(printed.contains(&format!("`{path}`")), "{path}: {printed}");
+    }
+    assert!(!printed.contains("unknown key(s) 'list'"), "{printed}");
+}
+
 /// The rendered `init-credentials` container of 2026.9.6, run with the real OpenClaw as the pod
 /// runs it before the gateway: an auth-profiles.json that 2026.5.28 wrote is imported (2026.9.6
-/// then lists the sign-in), and a broken file is archived by OpenClaw (or moved aside, 0600)
-/// so that OpenClaw no longer stops at "requires legacy credential migration".
+/// then lists the sign-in), a broken file is archived by OpenClaw, and one an import that fails
+/// outright (a corrupt SQLite state) leaves is moved aside (0600), so that OpenClaw no longer stops at "requires legacy
+/// credential migration".
 #[test]
 fn init_credentials_imports_a_legacy_file_or_moves_it_aside() {
     let release = crate::codex::SQLITE_ERA;
@@ -431,4 +549,35 @@ fn init_credentials_imports_a_legacy_file_or_moves_it_aside() {
         .contains("not a profile"));
     let said = status(&state);
     assert!(!said.contains("legacy credential migration"), "{said}");
+
+    // OpenClaw's import fails outright (its SQLite state is not a database) and leaves the
+    // file: init-credentials moves it aside, 0600 and whole, and says where.
+    let state = dir.path().join("import-fails");
+    crate::codex::signed_in_for_json_era(&issuer, &state);
+    fs::create_dir_all(state.join("state")).unwrap();
+    fs::write(
+        state.join("state/openclaw.sqlite"),
+        "not a database\n".repeat(300),
+    )
+    .unwrap();
+    let original = fs::read(legacy(&state)).unwrap();
+    let (code, out) = run_init(release, &container, &state);
+    assert_eq!(code, 0, "the pod goes on to start: {out}");
+    assert!(out.contains("did not import"), "{out}");
+    let aside: Vec<PathBuf> = fs::read_dir(legacy(&state).parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.to_string_lossy()
+                .contains("auth-profiles.json.unimported-")
+        })
+        .collect();
+    assert_eq!(aside.len(), 1, "{out}");
+    assert_eq!(fs::read(&aside[0]).unwrap(), original);
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        fs::metadata(&aside[0]).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert!(!legacy(&state).exists());
 }

@@ -23,9 +23,25 @@ fn check(folder: &Folder) -> Vec<Finding> {
         // Every supported release ships its schema (a unit test holds it).
         _ => return Vec::new(),
     };
+    let keyed_agents = schema.keys_agents_by_id().unwrap_or(false);
     let mut findings = Vec::new();
     for config in &configs {
-        let violations = match schema.violations(&config.value) {
+        // Judged as OpenClaw reads it: after the release's own legacy migrations.
+        let (migrated, moved) = crate::openclaw::legacy::migrate(&config.value, keyed_agents);
+        for legacy in moved {
+            let keys: Vec<&str> = legacy.path.iter().map(String::as_str).collect();
+            findings.push(RULE.finding(
+                &config.file,
+                config.key_line(&keys),
+                format!(
+                    "OpenClaw {release} ({from}) reads a legacy key, `{}`: {}; what it moves is checked below as it will read it",
+                    legacy.path.join("."),
+                    legacy.says
+                ),
+                "write the new shape in the GitOps config (`openclaw doctor --fix` of that release shows it on a copy)",
+            ));
+        }
+        let violations = match schema.violations(&migrated) {
             Ok(violations) => violations,
             // The schema ships with clawboot and its tests compile it; said if it ever fails.
             Err(e) => {
