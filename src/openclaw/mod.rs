@@ -21,6 +21,11 @@ macro_rules! openclaw_script {
             "  trap 'rm -rf \"$scratch_dir\"' EXIT\n",
             "  node -e 'const fs=require(\"fs\");let c={};try{c=JSON.parse(fs.readFileSync(process.argv[1],\"utf8\"))}catch{};fs.writeFileSync(process.argv[2],JSON.stringify(c.agents&&(c.agents.list||c.agents.entries)?{agents:{list:c.agents.list,entries:c.agents.entries}}:{}))' \"$1/openclaw.json\" \"$scratch\"\n",
             "}\n",
+            // The config `openclaw models auth` runs with on the state dir $1: in the gateway's
+            // own container (its token in the environment) the CLI reaches the live gateway,
+            // which refuses a CLI on another config path ("No credentials or configuration were
+            // written"): there it is the gateway's config, elsewhere the scratch one.
+            "auth_config() { if [ -n \"${OPENCLAW_GATEWAY_TOKEN:-}\" ] && [ -f \"$1/openclaw.json\" ]; then echo \"$1/openclaw.json\"; else echo \"$scratch\"; fi; }\n",
             $body
         )
     };

@@ -21,14 +21,24 @@ export npm_config_fetch_retries="${npm_config_fetch_retries:-2}" npm_config_fetc
 export npm_config_fetch_retry_mintimeout="${npm_config_fetch_retry_mintimeout:-2000}" npm_config_fetch_retry_maxtimeout="${npm_config_fetch_retry_maxtimeout:-10000}"
 registry="${npm_config_registry:-https://registry.npmjs.org/}"
 log="$work/plugin-install.log"
+# "ORIGIN VERSION" of the plugin $1 in the listing on stdin, or "missing".
+plugin_state() { node -e 'const t=require("fs").readFileSync(0,"utf8");const p=JSON.parse(t.slice(t.indexOf("{"))).plugins.find(p=>p.id===process.argv[1]);console.log(p?p.origin+" "+p.version:"missing")' "$1"; }
 listing=$(oc plugins list --json)
 for pin in "$@"; do
   id="${pin%%=*}" spec="${pin#*=}"
-  have=$(printf '%s' "$listing" | node -e 'const t=require("fs").readFileSync(0,"utf8");const p=JSON.parse(t.slice(t.indexOf("{"))).plugins.find(p=>p.id===process.argv[1]);console.log(p?p.origin+" "+p.version:"missing")' "$id")
+  have=$(printf '%s' "$listing" | plugin_state "$id")
   case "$have" in
     "bundled "*) echo "plugin $id: in the image (${have#bundled })"; continue ;;
     *" ${spec##*@}") echo "plugin $id: ${spec##*@} already installed"; continue ;;
   esac
+  # A restored volume keeps install records whose packages the archive left out: OpenClaw's own
+  # update puts them back (an install then fails its payload check). Without a record it fails.
+  if [ "$have" = missing ] && oc plugins update "$id" >"$log" 2>&1; then
+    have=$(oc plugins list --json | plugin_state "$id")
+    case "$have" in
+      *" ${spec##*@}") echo "plugin $id: ${spec##*@} put back from its install record"; continue ;;
+    esac
+  fi
   echo "plugin $id: installing $spec from $registry (now: $have)"
   if ! oc plugins install "$spec" --pin --force >"$log" 2>&1; then
     reason=$(grep -m1 -E 'npm error (code|[0-9]{3} )|requires plugin API|not found' "$log" || tail -n 1 "$log")

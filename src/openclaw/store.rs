@@ -42,7 +42,7 @@ const EXPIRING_MS: i64 = 24 * 3600 * 1000;
 const IMPORT_SCRIPT: &str = openclaw_script!(
     r#"with_scratch_config "$1"
 OPENCLAW_STATE_DIR="$1" OPENCLAW_CONFIG_PATH="$scratch" oc doctor --fix --non-interactive --yes >/dev/null
-OPENCLAW_STATE_DIR="$1" OPENCLAW_CONFIG_PATH="$scratch" oc models auth list --provider "$2" --json
+OPENCLAW_STATE_DIR="$1" OPENCLAW_CONFIG_PATH="$(auth_config "$1")" oc models auth list --provider "$2" --json
 "#
 );
 
@@ -98,7 +98,7 @@ OPENCLAW_STATE_DIR="$1" OPENCLAW_CONFIG_PATH="$scratch" node "$scratch_dir/store
 /// refresh token (16 hex digits of its SHA-256), never a token.
 const HELD_SCRIPT: &str = openclaw_script!(
     r#"with_scratch_config "$1"
-OPENCLAW_STATE_DIR="$1" OPENCLAW_CONFIG_PATH="$scratch" oc models auth list --provider "$2" --json > "$scratch_dir/listed.json"
+OPENCLAW_STATE_DIR="$1" OPENCLAW_CONFIG_PATH="$(auth_config "$1")" oc models auth list --provider "$2" --json > "$scratch_dir/listed.json"
 cat > "$scratch_dir/held.mjs" <<'JS'
 import fs from "node:fs";
 import path from "node:path";
@@ -138,12 +138,19 @@ echo "clawboot-exit=$?"
 /// --verify`: an online snapshot of the SQLite state, safe beside a running gateway, where a
 /// copy of the live files is not), workspaces left out; written outside the state dir, as
 /// OpenClaw requires, then printed in base64 for clawboot to keep (the folder goes at exit).
-const BACKUP_SCRIPT: &str = openclaw_script!(
+pub const BACKUP_SCRIPT: &str = openclaw_script!(
     r#"out=$(mktemp -d "${TMPDIR:-/tmp}/clawboot-backup.XXXXXX")
 trap 'rm -rf "$out"' EXIT
 config="$1/openclaw.json"
 if [ ! -f "$config" ]; then config="$out/openclaw.json"; echo '{}' > "$config"; fi
-OPENCLAW_STATE_DIR="$1" OPENCLAW_CONFIG_PATH="$config" oc backup create --verify --no-include-workspace --output "$out/archives" --json > "$out/said.json"
+# A file replaced while OpenClaw walks the state (a token refresh's write, before 2026.7) fails
+# the walk: it is tried again, a little later.
+for attempt in 1 2 3; do
+  rm -rf "$out/archives"
+  if OPENCLAW_STATE_DIR="$1" OPENCLAW_CONFIG_PATH="$config" oc backup create --verify --no-include-workspace --output "$out/archives" --json > "$out/said.json" 2>"$out/error.log"; then break; fi
+  if [ "$attempt" = 3 ]; then cat "$out/error.log" >&2; exit 1; fi
+  sleep 2
+done
 node -e 'const fs=require("fs");const said=JSON.parse(fs.readFileSync(process.argv[1],"utf8").replace(/^[^{]*/,""));if(!said.verified){console.error("OpenClaw did not verify the archive");process.exit(1)}process.stdout.write(fs.readFileSync(said.archivePath).toString("base64"))' "$out/said.json"
 "#
 );
@@ -494,16 +501,22 @@ impl Place {
     /// OpenClaw's verified backup of the state where it lives, kept on this machine (0600, in
     /// clawboot's state folder, named with `stamp`): the archive's path. It holds the tokens.
     pub async fn backup(&self, stamp: &str) -> anyhow::Result<PathBuf> {
-        let printed = self
-            .run(BACKUP_SCRIPT, &[&self.state_dir()], None, OPENCLAW_LIMIT)
-            .await
-            .map_err(|e| anyhow::anyhow!("the backup was not made: {e}"))?;
+        // The archive holds the refresh token: both its copies are wiped when dropped.
+        let printed = zeroize::Zeroizing::new(
+            self.run(BACKUP_SCRIPT, &[&self.state_dir()], None, OPENCLAW_LIMIT)
+                .await
+                .map_err(|e| anyhow::anyhow!("the backup was not made: {e}"))?,
+        );
         use base64::Engine;
-        let archive = base64::engine::general_purpose::STANDARD
-            .decode(printed.trim())
-            .map_err(|_| {
-                anyhow::anyhow!("the backup was not made: OpenClaw's archive did not arrive whole")
-            })?;
+        let archive = zeroize::Zeroizing::new(
+            base64::engine::general_purpose::STANDARD
+                .decode(printed.trim())
+                .map_err(|_| {
+                    anyhow::anyhow!(
+                        "the backup was not made: OpenClaw's archive did not arrive whole"
+                    )
+                })?,
+        );
         let folder = crate::waves::journal::state_dir()?.join("backups");
         use std::os::unix::fs::DirBuilderExt;
         std::fs::DirBuilder::new()

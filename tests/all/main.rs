@@ -9,6 +9,7 @@ mod doctor;
 mod engine;
 mod oidc;
 mod openclaw_config;
+mod pod_life;
 mod profile_cli;
 mod render;
 mod secrets;
