@@ -520,8 +520,7 @@ fn ready_openclaw_pod(dir: &Path, api: &Server, not: &str) -> String {
 /// status --check` accepts it in the new pod. The volume outlives the pod, as a PVC does.
 #[test]
 fn a_sign_in_lands_in_the_pod_and_the_new_pod_accepts_it() {
-    use crate::codex::{issuer, Login, SQLITE_ERA};
-    use crate::common::path_with;
+    use crate::codex::{issuer, SQLITE_ERA};
     let dir = tempfile::tempdir().unwrap();
     let objects = rendered(dir.path());
     let volume = dir.path().join("volume");
@@ -529,28 +528,8 @@ fn a_sign_in_lands_in_the_pod_and_the_new_pod_accepts_it() {
     let first = ready_openclaw_pod(dir.path(), &api, "");
 
     let issuer = issuer("ok");
-    let mut command = clawboot_at(dir.path(), &api);
-    command.env(
-        "PATH",
-        format!(
-            "{}:{}",
-            kubectl().parent().unwrap().display(),
-            path_with(SQLITE_ERA)
-        ),
-    );
-    let login = Login::spawn(
-        command,
-        &[
-            "--no-browser",
-            "--paste",
-            "--issuer",
-            &issuer.url(),
-            "--yes",
-        ],
-        SQLITE_ERA,
-    );
-    let location = login.redirect();
-    let (output, stderr) = login.finish(Some(&format!("{location}\n")));
+    let (output, stderr) =
+        sign_in_in_the_pod(dir.path(), &api, &["--issuer", &issuer.url(), "--yes"]);
     let stdout = text(&output.stdout);
     for said in [
         "signed in: openai:codex-user@example.com",
@@ -594,22 +573,7 @@ fn a_sign_in_lands_in_the_pod_and_the_new_pod_accepts_it() {
     let first_sign_in = last(&volume);
 
     // Signing in again in the running pod: OpenClaw's store there holds the new tokens.
-    let mut command = clawboot_at(dir.path(), &api);
-    command.env(
-        "PATH",
-        format!(
-            "{}:{}",
-            kubectl().parent().unwrap().display(),
-            path_with(SQLITE_ERA)
-        ),
-    );
-    let login = Login::spawn(
-        command,
-        &["--no-browser", "--paste", "--issuer", &issuer.url()],
-        SQLITE_ERA,
-    );
-    let location = login.redirect();
-    let (output, stderr) = login.finish(Some(&format!("{location}\n")));
+    let (output, stderr) = sign_in_in_the_pod(dir.path(), &api, &["--issuer", &issuer.url()]);
     assert!(
         text(&output.stdout).contains("signed in: openai:codex-user@example.com"),
         "{stderr}"
@@ -618,6 +582,26 @@ fn a_sign_in_lands_in_the_pod_and_the_new_pod_accepts_it() {
     assert!(!volume
         .join("agents/main/agent/clawboot-sign-in.json")
         .exists());
+}
+
+/// PATH with kubectl and the pinned OpenClaw (2026.9.6) first.
+fn cluster_path() -> String {
+    format!(
+        "{}:{}",
+        kubectl().parent().unwrap().display(),
+        path_with(crate::codex::SQLITE_ERA)
+    )
+}
+
+/// `clawboot codex login --paste ARGS` against the emulated cluster, the redirect pasted: its
+/// output and error output.
+fn sign_in_in_the_pod(dir: &Path, api: &Server, args: &[&str]) -> (std::process::Output, String) {
+    let mut command = clawboot_at(dir, api);
+    command.env("PATH", cluster_path());
+    let args = [&["--no-browser", "--paste"], args].concat();
+    let login = crate::codex::Login::spawn(command, &args, crate::codex::SQLITE_ERA);
+    let location = login.redirect();
+    login.finish(Some(&format!("{location}\n")))
 }
 
 /// A rotation against the cluster: the force-sync annotation, external-secrets' refresh (the
@@ -730,8 +714,7 @@ fn allowed_senders(state: &Path) -> Vec<String> {
 /// written back, and the edit kept as `.previous`.
 #[test]
 fn a_first_setup_leaves_nothing_by_hand() {
-    use crate::codex::{issuer, Login, SQLITE_ERA};
-    use crate::common::path_with;
+    use crate::codex::{issuer, Login};
     let dir = tempfile::tempdir().unwrap();
     let objects = rendered(dir.path());
     let volume = dir.path().join("volume");
@@ -763,14 +746,7 @@ fn a_first_setup_leaves_nothing_by_hand() {
         let mut command = clawboot_at(dir.path(), &api);
         command
             .current_dir(&ops)
-            .env(
-                "PATH",
-                format!(
-                    "{}:{}",
-                    kubectl().parent().unwrap().display(),
-                    path_with(SQLITE_ERA)
-                ),
-            )
+            .env("PATH", cluster_path())
             .envs(api_env.clone())
             .envs(ASKED.map(|(name, value)| (format!("CLAWBOOT_{name}"), value)))
             .arg("--profile")
