@@ -330,38 +330,50 @@ const REFUSED_CONFIGS: [&str; 4] = [
     r#"{ "gateway": { "mode": "local", "bind": "everywhere" }, "logging": { "level": "loud" } }"#,
 ];
 
+/// Where the schema refuses `config` (the object holding each fault, as OpenClaw names it).
+fn refused_at(
+    schema: &clawboot::openclaw::schema::Schema,
+    config: &Value,
+) -> std::collections::BTreeSet<String> {
+    schema
+        .violations(config)
+        .unwrap()
+        .into_iter()
+        .map(|v| v.at)
+        .collect()
+}
+
+/// The paths of the issues `openclaw config validate --json` reported (its root as "").
+fn issue_paths(said: &Value) -> std::collections::BTreeSet<String> {
+    said["issues"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|issue| match issue["path"].as_str().unwrap() {
+            "<root>" => String::new(),
+            path => path.to_string(),
+        })
+        .collect()
+}
+
 /// doctor's schema check (the schema each release prints, shipped in assets/) and the real
 /// `openclaw config validate` of the same release refuse the same configs at the same paths.
 #[test]
 fn the_shipped_schema_and_openclaw_config_validate_agree() {
     use clawboot::openclaw::release::Release;
     use clawboot::openclaw::schema::Schema;
-    use std::collections::BTreeSet;
     for release in RELEASES {
         let schema = Schema::of(Release::parse(release).unwrap())
             .unwrap()
             .unwrap();
         for (i, config) in REFUSED_CONFIGS.iter().enumerate() {
             let value: Value = serde_json::from_str(config).unwrap();
-            let ours: BTreeSet<String> = schema
-                .violations(&value)
-                .unwrap()
-                .into_iter()
-                .map(|v| v.at)
-                .collect();
+            let ours = refused_at(&schema, &value);
             let dir = tempfile::tempdir().unwrap();
             let file = dir.path().join("openclaw.json");
             fs::write(&file, config).unwrap();
             let (_, said) = validate(release, &dir.path().join("state"), &file);
-            let theirs: BTreeSet<String> = said["issues"]
-                .as_array()
-                .unwrap_or_else(|| panic!("{release} config {i}: {said}"))
-                .iter()
-                .map(|issue| match issue["path"].as_str().unwrap() {
-                    "<root>" => String::new(),
-                    path => path.to_string(),
-                })
-                .collect();
+            let theirs = issue_paths(&said);
             assert!(!ours.is_empty(), "{release} config {i}: refused by neither");
             assert_eq!(ours, theirs, "{release} config {i}: {said}");
         }
@@ -375,7 +387,6 @@ fn the_shipped_schema_and_openclaw_config_validate_agree() {
 fn doctor_and_openclaw_config_validate_agree_on_every_fixture() {
     use clawboot::openclaw::release::Release;
     use clawboot::openclaw::schema::Schema;
-    use std::collections::BTreeSet;
     let release = crate::codex::SQLITE_ERA;
     let schema = Schema::of(Release::parse(release).unwrap())
         .unwrap()
@@ -400,22 +411,9 @@ fn doctor_and_openclaw_config_validate_agree_on_every_fixture() {
                 continue;
             };
             let (migrated, _) = clawboot::openclaw::legacy::migrate(&value, keyed);
-            let ours: BTreeSet<String> = schema
-                .violations(&migrated)
-                .unwrap()
-                .into_iter()
-                .map(|v| v.at)
-                .collect();
+            let ours = refused_at(&schema, &migrated);
             let (_, said) = validate(release, &folder.join("no-state"), &file);
-            let theirs: BTreeSet<String> = said["issues"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|issue| match issue["path"].as_str().unwrap() {
-                    "<root>" => String::new(),
-                    path => path.to_string(),
-                })
-                .collect();
+            let theirs = issue_paths(&said);
             assert_eq!(ours, theirs, "{}: {said}", file.display());
             checked += 1;
         }
@@ -462,12 +460,7 @@ fn doctor_judges_a_legacy_agent_list_as_openclaw_migrates_it() {
     let (migrated, moved) =
         clawboot::openclaw::legacy::migrate(&value, schema.keys_agents_by_id().unwrap());
     assert_eq!(moved.len(), 1);
-    let ours: BTreeSet<String> = schema
-        .violations(&migrated)
-        .unwrap()
-        .into_iter()
-        .map(|v| v.at)
-        .collect();
+    let ours = refused_at(&schema, &migrated);
     assert_eq!(ours, theirs, "{said}");
 
     // doctor itself, on a folder holding the config.
