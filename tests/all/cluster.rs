@@ -1035,28 +1035,13 @@ fn an_upgrade_in_the_cluster_awaits_the_new_pod_and_imports_the_sign_in() {
 /// "sign in again", and Wave 6 is not done with that check failing.
 #[test]
 fn verify_on_a_pod_missing_the_codex_plugin_says_openclaws_reason() {
-    use crate::codex::{issuer, Login, SQLITE_ERA};
-    use crate::common::path_with;
     let dir = tempfile::tempdir().unwrap();
     let objects = rendered(dir.path());
     let volume = dir.path().join("volume");
     let api = emulator_with_openclaw(dir.path(), &objects, &volume, &["--image", "none"]);
     ready_openclaw_pod(dir.path(), &api, "");
-    let issuer = issuer("ok");
-    let mut command = clawboot_at(dir.path(), &api);
-    let on_path = format!(
-        "{}:{}",
-        kubectl().parent().unwrap().display(),
-        path_with(SQLITE_ERA)
-    );
-    command.env("PATH", on_path);
-    let login = Login::spawn(
-        command,
-        &["--no-browser", "--paste", "--issuer", &issuer.url()],
-        SQLITE_ERA,
-    );
-    let location = login.redirect();
-    let (output, stderr) = login.finish(Some(&format!("{location}\n")));
+    let issuer = crate::codex::issuer("ok");
+    let (output, stderr) = sign_in_in_the_pod(dir.path(), &api, &["--issuer", &issuer.url()]);
     assert!(
         text(&output.stdout).contains("signed in: openai:codex-user@example.com"),
         "{stderr}"

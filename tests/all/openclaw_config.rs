@@ -73,7 +73,7 @@ fn last_json(out: &str) -> Value {
 }
 
 /// `answers` with the OpenClaw release (and the image tag that must match it) set to `release`.
-fn with_release(answers: Option<&str>, release: &str) -> String {
+pub fn with_release(answers: Option<&str>, release: &str) -> String {
     let mut yaml: serde_yaml::Value =
         serde_yaml::from_str(answers.unwrap_or("{}")).unwrap_or_default();
     yaml["openclaw"]["release"] = release.into();
@@ -82,7 +82,7 @@ fn with_release(answers: Option<&str>, release: &str) -> String {
 }
 
 /// Render with `answers`; the openclaw.json the ConfigMap carries (as a file) and the deployment.
-fn rendered(dir: &Path, answers: &str) -> (PathBuf, Value, serde_yaml::Value) {
+pub fn rendered(dir: &Path, answers: &str) -> (PathBuf, Value, serde_yaml::Value) {
     render_into(&dir.join("out"), Some(answers));
     let read = |name: &str| -> serde_yaml::Value {
         let text = fs::read_to_string(gitops_dir(&dir.join("out")).join(name)).unwrap();

@@ -49,33 +49,6 @@ fn fresh_volume(path: &Path) -> PathBuf {
     path.to_path_buf()
 }
 
-/// `profile` rendered for `release`: the pod template's spec and the ConfigMap's openclaw.json.
-fn rendered(dir: &Path, release: &str, profile: &str) -> (Value, String) {
-    let out = dir.join(format!("render-{}", unique()));
-    let answers = format!(
-        "openclaw:\n  release: \"{release}\"\n{profile}images:\n  openclaw: ghcr.io/openclaw/openclaw:{release}\n"
-    );
-    render_into(&out, Some(&answers));
-    let read = |name: &str| -> Value {
-        serde_yaml::from_str(&fs::read_to_string(gitops_dir(&out).join(name)).unwrap()).unwrap()
-    };
-    let config = read("configmap-openclaw.yaml")["data"]["openclaw.json"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    (
-        read("deployment-openclaw.yaml")["spec"]["template"]["spec"].clone(),
-        config,
-    )
-}
-
-fn unique() -> u128 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos()
-}
-
 /// A folder uid 1000 may write, for what the test shares with the pod.
 fn shared_dir(path: &Path) -> PathBuf {
     fs::create_dir_all(path).unwrap();
@@ -84,15 +57,25 @@ fn shared_dir(path: &Path) -> PathBuf {
 }
 
 impl Pod {
-    /// A new pod of `profile` on `volume`: its own emptyDir and ConfigMap folder.
+    /// A new pod of `profile` (lines under `openclaw:`) on `volume`, rendered for `release`:
+    /// its own emptyDirs and ConfigMap folder.
     fn new(release: &'static str, dir: &Path, volume: &Path, profile: &str) -> Self {
-        let (spec, config) = rendered(dir, release, profile);
-        let pod = dir.join(format!("pod-{}", unique()));
+        let pod = tempfile::Builder::new()
+            .prefix("pod-")
+            .tempdir_in(dir)
+            .unwrap()
+            .keep();
+        let answers = format!("openclaw:\n{profile}");
+        let answers = (!profile.is_empty()).then_some(answers.as_str());
+        let (file, gitops, deployment) = crate::openclaw_config::rendered(
+            &pod,
+            &crate::openclaw_config::with_release(answers, release),
+        );
+        fs::create_dir_all(pod.join("config")).unwrap();
+        fs::rename(file, pod.join("config/openclaw.json")).unwrap();
         let tmp = pod.join("tmp");
         fs::create_dir_all(&tmp).unwrap();
         fs::set_permissions(&tmp, fs::Permissions::from_mode(0o777)).unwrap();
-        fs::create_dir_all(pod.join("config")).unwrap();
-        fs::write(pod.join("config/openclaw.json"), &config).unwrap();
         fs::create_dir_all(pod.join("root")).unwrap();
         // The emptyDirs: a new folder anyone may write, as the kubelet makes one.
         for folder in ["docker-cli", "docker-certs/client", "npm-cache"] {
@@ -104,8 +87,8 @@ impl Pod {
             config: pod.join("config"),
             dir: pod,
             volume: volume.to_path_buf(),
-            spec,
-            gitops: serde_json::from_str(&config).unwrap(),
+            spec: deployment["spec"]["template"]["spec"].clone(),
+            gitops,
             tmp,
         }
     }
@@ -147,7 +130,7 @@ impl Pod {
     }
 
     /// `argv` in the container `name` (its env, mounts and user), as the kubelet or `kubectl
-    /// exec` runs it; `more` adds mounts (HOST:PATH[:ro] lines) and env.
+    /// exec` runs it; `more` adds to its env.
     fn command(&self, name: &str, argv: &[&str], more: &[(&str, String)]) -> Command {
         let container = self.container(name);
         let mut mounts = self.image_mounts() + &test_mounts();
@@ -217,7 +200,11 @@ impl Pod {
                 .map(|a| a.as_str().unwrap())
                 .collect();
             let since = Instant::now();
-            let (code, out) = self.exec(name, &argv, &[("npm_config_cache", npm_cache())]);
+            let (code, out) = self.exec(
+                name,
+                &argv,
+                &[("npm_config_cache", npm_cache().to_string())],
+            );
             assert_eq!(code, 0, "{} {name}: {out}", self.release);
             eprintln!("{}: {name} ran in {:?}", self.release, since.elapsed());
         }
@@ -294,10 +281,13 @@ impl Pod {
 }
 
 /// npm's cache shared by the pods' plugin installs (uid 1000's), so npm downloads once.
-fn npm_cache() -> String {
-    shared_dir(&repo().join(".peers/npm-cache-1000"))
-        .display()
-        .to_string()
+fn npm_cache() -> &'static str {
+    static CACHE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    CACHE.get_or_init(|| {
+        shared_dir(&repo().join(".peers/npm-cache-1000"))
+            .display()
+            .to_string()
+    })
 }
 
 /// Where clawboot itself is in a pod that signs in from inside (the same scripts `kubectl
@@ -507,12 +497,7 @@ impl Pod {
         let (code, out) =
             self.openclaw(&["models", "auth", "list", "--provider", provider, "--json"]);
         assert_eq!(code, 0, "{out}");
-        let listing: serde_json::Value =
-            serde_json::Deserializer::from_str(&out[out.find('{').unwrap()..])
-                .into_iter()
-                .next()
-                .unwrap()
-                .unwrap();
+        let listing = clawboot::openclaw::first_json(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
         listing["profiles"]
             .as_array()
             .unwrap()
